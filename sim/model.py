@@ -1,0 +1,574 @@
+"""CommunityModel: a discussion group whose members share, care, promote or spam.
+
+One step is one day, in the order of ``docs/ODD.md`` ("Process overview"):
+visits, posting, rules at submission, ranking, reading, reactions, rules after the
+fact, satisfaction, lurking and leaving, joining, imitation, data collection.
+The per-member arithmetic is NumPy over the arrays in ``Population`` and ``Feed``;
+Python-level work per day is proportional to events, not to members x posts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+from mesa.datacollection import DataCollector
+
+from sim.agents import (
+    COMMENT_PROPENSITY,
+    LIKE_PROPENSITY,
+    POST_QUALITY,
+    Member,
+    Strategy,
+)
+from sim.feed import Feed, Kind, sample_reads
+from sim.metrics import DAILY, summarize, voice_concentration
+from sim.params import resolve
+from sim.policies import build_policies
+from sim.population import Population
+
+__all__ = ["CommunityModel"]
+
+SHARER, CARER, PROMOTER, SPAMMER, LURKER = (int(s) for s in Strategy)
+_LINK_BASE = 1 << 32  # link id = company x _LINK_BASE + serial within the company
+_FEEDBACK_WEIGHT = 0.1  # moving-average weight of feedback and reach
+_TOPIC_SPREAD = 0.6  # spread of members' interests around the group's topic (radians)
+_POST_TOPIC_NOISE = 0.3  # spread of a post's topic around its author's interest
+
+
+class CommunityModel(mesa.Model):
+    """A professional discussion group, one step per day.
+
+    Parameters
+    ----------
+    rng : int or numpy.random.Generator, optional
+        Seed of the model's random generator; one seed gives one result.
+    **params
+        Model parameters by name (``sim params`` lists them); the rest take their
+        defaults. Unknown names, wrong types, values out of bounds and strategy
+        shares that sum past 1 raise ``sim.params.ParamError``.
+
+    Attributes
+    ----------
+    params : dict
+        Every parameter value in force (preset applied).
+    state : Population
+        Member state arrays, indexed by slot.
+    feed : Feed
+        Posts currently in the feed.
+    policies : list of Policy
+        The rules switched on.
+    today : dict
+        The measures of the last day simulated (see ``sim.metrics.DAILY``).
+    """
+
+    SHARER, CARER, PROMOTER, SPAMMER, LURKER = SHARER, CARER, PROMOTER, SPAMMER, LURKER
+
+    def __init__(self, rng: int | np.random.Generator | None = None, **params: Any) -> None:
+        values = resolve(params)
+        super().__init__(rng=rng)
+        self.seed = int(rng) if isinstance(rng, (int, np.integer)) else None
+        self.params = values
+        self.state = Population(capacity=int(values["n_members"] * 1.25) + 16)
+        self.feed = Feed()
+        self.policies = build_policies(values)
+        self.counters: Counter[str] = Counter()
+        self.members: list[Member] = []
+        self.day = -values["warmup"]
+        self.company_links = np.zeros(0, dtype=np.int64)
+        self.reputation: float | None = None
+        self.today: dict[str, float] = {}
+        self._spawn(self._initial_strategies())
+        self._warm_up()
+        self.datacollector = DataCollector(
+            model_reporters={k: (lambda m, k=k: m.today[k]) for k in DAILY}
+        )
+        self.datacollector.collect(self)
+        self.running = True
+
+    # ------------------------------------------------------------------ set-up
+    def _initial_strategies(self) -> np.ndarray:
+        """Exact strategy counts from the shares, in random order."""
+        p, n = self.params, self.params["n_members"]
+        counts = [
+            round(p["share_sharers"] * n),
+            round(p["share_carers"] * n),
+            round(p["share_promoters"] * n),
+            round(p["share_spammers"] * n),
+        ]
+        counts.append(max(n - sum(counts), 0))
+        strategies = np.repeat(np.arange(5, dtype=np.int8), counts)[:n]
+        return self.rng.permutation(strategies)
+
+    def _honest_mix(self) -> np.ndarray:
+        """Probabilities of each strategy for a newcomer who is not a spammer."""
+        p = self.params
+        mix = np.array(
+            [
+                p["share_sharers"],
+                p["share_carers"],
+                p["share_promoters"],
+                0.0,
+                1.0
+                - sum(
+                    p[k]
+                    for k in ("share_sharers", "share_carers", "share_promoters", "share_spammers")
+                ),
+            ]
+        )
+        mix = np.clip(mix, 0.0, None)
+        return mix / mix.sum() if mix.sum() > 0 else np.eye(5)[LURKER]
+
+    def _spawn(self, strategies: np.ndarray) -> np.ndarray:
+        """Create members with the given strategies; returns their slots."""
+        p, rng, k = self.params, self.rng, len(strategies)
+        if k == 0:
+            return np.zeros(0, dtype=np.int64)
+        sigma = p["activity_sigma"]
+        mean_visit = p["visit_rate"]
+        standard = rng.normal(p["standard_mean"], p["standard_sd"], k)
+        spam = strategies == SPAMMER
+        slots = self.state.add(
+            present=np.ones(k, bool),
+            strategy=strategies,
+            company=self._companies_for(strategies),
+            topic=rng.normal(0.0, _TOPIC_SPREAD, k),
+            standard=standard,
+            activity=rng.lognormal(0.0, sigma, k),
+            base_visit=rng.beta(1.5, 1.5 * (1 - mean_visit) / mean_visit, k),
+            attention=np.clip(
+                np.rint(rng.lognormal(np.log(p["attention"]), 0.5, k)), 1, p["attention_cap"]
+            ),
+            satisfaction=standard + 0.2,
+            reach=np.where(spam, 2.0 * p["spam_quit_reach"], 0.0),
+            joined=np.full(k, self.day),
+            ever_spammer=spam,
+        )
+        self.members.extend(Member(self, int(slot)) for slot in slots)
+        return slots
+
+    def _companies_for(self, strategies: np.ndarray) -> np.ndarray:
+        """Affiliations: spammers fill company rings, each promoter has its own."""
+        company = np.full(len(strategies), -1, dtype=np.int64)
+        for i in np.flatnonzero(strategies == PROMOTER):
+            company[i] = self._new_company()
+        spammers = np.flatnonzero(strategies == SPAMMER)
+        if len(spammers) == 0:
+            return company
+        s, size = self.state, self.params["ring_size"]
+        active = s.present & (s.strategy == SPAMMER)
+        counts = list(np.bincount(s.company[active], minlength=len(self.company_links)))
+        open_rings = [c for c, k in enumerate(counts) if 0 < k < size]
+        for i in spammers:
+            if not open_rings:
+                open_rings.append(self._new_company())
+                counts.append(0)
+            c = open_rings[0]
+            company[i] = c
+            counts[c] += 1
+            if counts[c] >= size:
+                open_rings.pop(0)
+        return company
+
+    def _new_company(self) -> int:
+        self.company_links = np.append(self.company_links, 0)
+        return len(self.company_links) - 1
+
+    def _warm_up(self) -> None:
+        """Give the feed a history: honest members only, membership frozen."""
+        qualities = []
+        for day in range(-self.params["warmup"], 0):
+            self.day = day
+            self._day(warm=True)
+            qualities.append(self.today["quality"])
+        self.day = 0
+        recent = np.array(qualities[-7:], dtype=float)
+        recent = recent[np.isfinite(recent)]
+        self.initial_quality = float(recent.mean()) if len(recent) else 0.0
+        for name in ("posts", "contributions", "promotions", "removals"):
+            getattr(self.state, name)[:] = 0
+        self.counters.clear()
+        self.today = self._measure(np.zeros(0, int), np.zeros(0, int), 0)
+        self.today["quality"] = self.initial_quality
+
+    # -------------------------------------------------------------------- a day
+    def step(self) -> None:
+        """Advance the group by one day."""
+        self.day += 1
+        self._day(warm=False)
+        self.datacollector.collect(self)
+
+    def run(self, days: int) -> CommunityModel:
+        """Run ``days`` days; returns the model for chaining."""
+        for _ in range(days):
+            self.step()
+        return self
+
+    def _day(self, warm: bool) -> None:
+        p, s, feed = self.params, self.state, self.feed
+        self._joins = self._departures = self._bans = 0
+        day_counts = self.counters.copy()
+        feed.expire(self.day, p["post_lifetime"])
+        visitors = self._visitors(warm)
+        self._submit(self._compose_posts(visitors))
+        likes = feed.rank_likes
+        for rule in self.policies:
+            likes = rule.ranking_likes(feed, likes)
+        ranked = feed.ranked(self.day, p["feed_ranking"], p["comment_weight"], likes)
+        readers = visitors[s.strategy[visitors] != SPAMMER]
+        reader, post = self._read(readers, ranked)
+        for rule in self.policies:
+            rule.on_read(self, reader, post)
+        for rule in self.policies:
+            rule.after_reading(self)
+        s.last_visit[visitors] = self.day
+        if not warm:
+            self._update_membership()
+            self._join()
+            self._imitate()
+        feed.close_day()
+        self.today = self._measure(reader, post, len(visitors), day_counts)
+
+    def _visitors(self, warm: bool) -> np.ndarray:
+        """Slots of today's visitors; satisfaction drives honest members' visits."""
+        p, s = self.params, self.state
+        gap = (s.satisfaction - s.standard) / p["visit_width"]
+        prob = np.maximum(p["visit_floor"], s.base_visit * 2.0 / (1.0 + np.exp(-gap)))
+        spam = s.strategy == SPAMMER
+        prob = np.where(spam, 0.0 if warm else p["spam_visit"], prob)
+        return np.flatnonzero(s.present & (self.rng.random(s.n) < prob))
+
+    def _compose_posts(self, visitors: np.ndarray) -> dict[str, np.ndarray]:
+        """Candidate posts of today's visitors, by strategy (before the rules)."""
+        p, s, rng = self.params, self.state, self.rng
+        strategy = s.strategy[visitors]
+        rate = np.array(
+            [p["rate_sharer"], p["rate_carer"], p["rate_promoter"], p["spam_rate"], 0.0]
+        )[strategy]
+        motivation = 1.0 + p["motivation_gain"] * (np.tanh(s.feedback[visitors]) - 0.5)
+        honest = strategy != SPAMMER
+        lam = np.where(honest, rate * s.activity[visitors] * motivation, rate)
+        author = np.repeat(visitors, rng.poisson(lam))
+        n = len(author)
+        st = s.strategy[author]
+        first = np.ones(n, bool)
+        first[1:] = author[1:] != author[:-1]
+        spam = st == SPAMMER
+        promo = spam | ((st == PROMOTER) & first & (s.since_promo[author] >= p["promoter_ratio"]))
+        kind = np.where(promo, Kind.PROMOTION, np.where(st == CARER, Kind.QUESTION, Kind.SHARE))
+        offtopic = spam & (rng.random(n) < p["spam_offtopic"])
+        topic = np.where(spam, 0.0, s.topic[author]) + rng.normal(0, _POST_TOPIC_NOISE, n)
+        topic = np.where(offtopic, np.pi + rng.normal(0, 0.5, n), topic)
+        a, b = POST_QUALITY[np.where(spam, 3, kind)].T
+        disclosed = ~spam | (rng.random(n) >= p["spam_hidden"])
+        company = s.company[author]
+        repost = spam & (rng.random(n) < p["spam_repost"]) & (self.company_links[company] > 0)
+        return {
+            "author": author,
+            "company": company,
+            "kind": kind.astype(np.int8),
+            "topic": topic,
+            "quality": rng.beta(a, b),
+            "link": self._links(company, promo, repost),
+            "repost": repost,
+            "offtopic": offtopic,
+            "disclosed": disclosed,
+            "violation": promo & (repost | offtopic | ~disclosed),
+            "by_spammer": spam,
+            "since_promo": s.since_promo[author],
+        }
+
+    def _links(self, company: np.ndarray, promo: np.ndarray, repost: np.ndarray) -> np.ndarray:
+        """Link ids: a repost reuses one of its company's links, a promotion gets a new one."""
+        link = np.full(len(company), -1, dtype=np.int64)
+        if not promo.any():
+            return link
+        old = np.flatnonzero(repost)
+        known = self.company_links[company[old]]
+        link[old] = company[old] * _LINK_BASE + (self.rng.random(len(old)) * known).astype(int)
+        new = np.flatnonzero(promo & ~repost)
+        c = company[new]
+        order = np.argsort(c, kind="stable")
+        ranked = np.empty(len(c), dtype=np.int64)
+        ranked[order] = np.arange(len(c)) - np.searchsorted(c[order], c[order])
+        link[new] = c * _LINK_BASE + self.company_links[c] + ranked
+        self.company_links += np.bincount(c, minlength=len(self.company_links))
+        return link
+
+    def _submit(self, batch: dict[str, np.ndarray]) -> None:
+        """Apply the rules at submission and publish what they accept."""
+        feed = self.feed
+        accepted = np.ones(len(batch["author"]), dtype=bool)
+        for rule in self.policies:
+            accepted &= rule.on_submit(self, batch)
+        promo = batch["kind"] == Kind.PROMOTION
+        spam = batch["by_spammer"]
+        self.counters["refused_legit"] += int((promo & ~spam & ~accepted).sum())
+        self.counters["refused_spam"] += int((spam & ~accepted).sum())
+        self.counters["refused"] += int((~accepted).sum())
+        post = {k: v[accepted] for k, v in batch.items() if k != "since_promo"}
+        n = len(post["author"])
+        rows = feed.add(**post, created=np.full(n, self.day), tiebreak=self.rng.random(n))
+        self._ledger(post)
+        self._ring_likes(rows)
+
+    def _ledger(self, post: dict[str, np.ndarray]) -> None:
+        """Credit the authors' give/take ledgers for what they published."""
+        s = self.state
+        author = post["author"]
+        promo = post["kind"] == Kind.PROMOTION
+        s.since_promo[author[promo]] = 0
+        np.add.at(s.posts, author, 1)
+        np.add.at(s.promotions, author[promo], 1)
+        np.add.at(s.contributions, author[~promo], 1)
+        np.add.at(s.since_promo, author[~promo], 1)
+        self.counters["legit_promotions"] += int((promo & ~post["by_spammer"]).sum())
+        self.counters["posts"] += len(author)
+        self.counters["promotions"] += int(promo.sum())
+
+    def _ring_likes(self, rows: np.ndarray) -> None:
+        """Colleagues in a company ring like each new post of theirs, whatever it is."""
+        feed, s = self.feed, self.state
+        rows = rows[feed.by_spammer[rows]]
+        if len(rows) == 0:
+            return
+        spam = s.present & (s.strategy == SPAMMER)
+        ring = np.bincount(s.company[spam], minlength=len(self.company_links))
+        colleagues = np.maximum(ring[feed.company[rows]] - 1, 0)
+        likes = self.rng.binomial(colleagues, self.params["spam_visit"])
+        feed.likes[rows] += likes
+        feed.likes_company[rows] += likes
+
+    def _read(self, readers: np.ndarray, ranked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Readers read the feed; satisfaction, reactions and reach follow.
+
+        Returns one entry per read: the reader's slot and the post's row.
+        """
+        p, s, feed = self.params, self.state, self.feed
+        away = np.minimum(self.day - s.last_visit[readers], p["post_lifetime"] + 1)
+        i, post = sample_reads(
+            self.rng, ranked, feed.created, self.day, away, s.attention[readers], p["scan_depth"]
+        )
+        own = feed.author[post] == readers[i]
+        i, post = i[~own], post[~own]
+        reader = readers[i]
+        value = feed.quality[post] * _relevance(s.topic[reader], feed.topic[post])
+        payoff = self._payoff(i, post, value, len(readers))
+        w = p["satisfaction_weight"]
+        s.satisfaction[readers] = (1 - w) * s.satisfaction[readers] + w * payoff
+        self._react(reader, post, value)
+        return reader, post
+
+    def _payoff(self, i: np.ndarray, post: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
+        """Each reader's payoff: saturating value minus the attention cost of noise."""
+        p, feed = self.params, self.feed
+        promo = feed.kind[post] == Kind.PROMOTION
+        cost = np.where(feed.disclosed[post], p["cost_disclosed"], p["cost_hidden"])
+        cost = promo * (cost + p["cost_offtopic"] * feed.offtopic[post])
+        reads = np.bincount(i, minlength=n)
+        noise = np.bincount(i, promo, minlength=n) / np.maximum(reads, 1)
+        gained = 1.0 - np.exp(-np.bincount(i, value, minlength=n) / p["value_scale"])
+        return gained - np.bincount(i, cost, minlength=n) * (1.0 + p["noise_amplifier"] * noise)
+
+    def _react(self, reader: np.ndarray, post: np.ndarray, value: np.ndarray) -> None:
+        """Likes and comments by strategy and value; authors' motivation and reach."""
+        s, feed, rng = self.state, self.feed, self.rng
+        strategy = s.strategy[reader]
+        question = 1.0 + (feed.kind[post] == Kind.QUESTION)
+        like = rng.random(len(post)) < LIKE_PROPENSITY[strategy] * value
+        comment = rng.random(len(post)) < COMMENT_PROPENSITY[strategy] * value * question
+        m = len(feed)
+        feed.likes += np.bincount(post[like], minlength=m)
+        feed.comments += np.bincount(post[comment], minlength=m)
+        feed.reads += np.bincount(post, minlength=m)
+        np.add.at(s.contributions, reader[comment], 1)
+        np.add.at(s.since_promo, reader[comment], 1)
+        author = feed.author[post]
+        received = np.bincount(author, like + comment, minlength=s.n)
+        w = _FEEDBACK_WEIGHT
+        s.feedback = (1 - w) * s.feedback + w * received
+        promo = feed.kind[post] == Kind.PROMOTION
+        reach = np.bincount(author[promo], minlength=s.n)
+        promoting = (s.strategy == PROMOTER) | (s.strategy == SPAMMER)
+        s.reach = np.where(promoting, (1 - w) * s.reach + w * reach, s.reach)
+        self._likes_given = int(like.sum())
+        self._comments_given = int(comment.sum())
+
+    # ------------------------------------------------------- after the fact
+    def remove_posts(self, rows: np.ndarray) -> None:
+        """Moderators remove posts; mistaken removals cost their honest authors."""
+        if len(rows) == 0:
+            return
+        s, feed = self.state, self.feed
+        feed.removed[rows] = True
+        author = feed.author[rows]
+        mistaken = ~feed.violation[rows]
+        self.counters["removed"] += len(rows)
+        self.counters["removed_violation"] += int((~mistaken).sum())
+        self.counters["false_removals"] += int(mistaken.sum())
+        np.subtract.at(s.satisfaction, author[mistaken], self.params["removal_penalty"])
+        np.add.at(s.removals, author, 1)
+        for rule in self.policies:
+            rule.on_removal(self, author)
+
+    def ban(self, slots: np.ndarray) -> None:
+        """Remove members from the group for good."""
+        slots = slots[self.state.present[slots]]
+        if len(slots) == 0:
+            return
+        self.state.banned[slots] = True
+        self.counters["bans"] += len(slots)
+        self.counters["honest_banned"] += int((~self.state.ever_spammer[slots]).sum())
+        self._bans += len(slots)
+        self._leave(slots)
+
+    def _leave(self, slots: np.ndarray) -> None:
+        s = self.state
+        s.present[slots] = False
+        s.left[slots] = self.day
+        for slot in slots:
+            self.members[slot].remove()
+        self._departures += len(slots)
+
+    # ------------------------------------------------------------ membership
+    def _update_membership(self) -> None:
+        """Dissatisfied contributors lurk, dissatisfied lurkers leave, the satisfied return."""
+        p, s = self.params, self.state
+        u = self.rng.random((5, s.n))
+        unhappy = s.satisfaction < s.standard
+        strategy = s.strategy
+        contributor = s.present & (strategy <= PROMOTER)
+        lurk = contributor & unhappy & (u[0] < p["lurk_hazard"])
+        back = s.present & (strategy == LURKER) & (s.former >= 0) & ~unhappy
+        back &= u[1] < p["return_rate"]
+        s.former[lurk] = strategy[lurk]
+        s.strategy[lurk] = LURKER
+        s.strategy[back] = s.former[back]
+        s.former[back] = -1
+        spam = s.present & (s.strategy == SPAMMER)
+        leave = s.present & (s.strategy == LURKER) & unhappy & (u[2] < p["leave_hazard"])
+        leave |= s.present & (u[3] < p["churn"])
+        leave |= spam & (s.reach < p["spam_quit_reach"]) & (u[4] < p["spam_quit_rate"])
+        self._leave(np.flatnonzero(leave))
+
+    def _join(self) -> None:
+        """Newcomers: honest ones follow reputation and size, spammers the audience."""
+        p, s, rng = self.params, self.state, self.rng
+        members = int(s.present.sum())
+        audience = int((s.present & (s.strategy != SPAMMER)).sum())
+        room = max(0.0, 1.0 - members / (p["market_size"] * p["n_members"]))
+        appeal = (self.reputation / p["reputation_ref"]) ** p["reputation_power"]
+        honest = rng.poisson(p["join_rate"] * audience * room * appeal)
+        spam = rng.poisson(p["spam_join_rate"] * p["share_spammers"] * audience)
+        newcomers = np.concatenate(
+            [
+                rng.choice(5, size=honest, p=self._honest_mix()).astype(np.int8),
+                np.full(spam, SPAMMER, dtype=np.int8),
+            ]
+        )
+        self._joins = len(self._spawn(newcomers))
+
+    def _imitate(self) -> None:
+        """Norm erosion: members copy a better-paying strategy of their own kind.
+
+        Promoters and spammers compare the reach of their promotion; sharers and
+        carers compare satisfaction. A revising member meets a random member of its
+        kind and switches with a probability proportional to the payoff gap.
+        """
+        p, s = self.params, self.state
+        if p["imitation_rate"] <= 0:
+            return
+        revise = s.present & (self.rng.random(s.n) < p["imitation_rate"])
+        for kinds, payoff, scale in (
+            ((PROMOTER, SPAMMER), s.reach, p["imitation_scale"]),
+            ((SHARER, CARER), s.satisfaction, p["imitation_scale"] / 10.0),
+        ):
+            pool = np.flatnonzero(s.present & np.isin(s.strategy, kinds))
+            who = pool[revise[pool]]
+            if len(who) == 0 or len(pool) < 2:
+                continue
+            model = pool[self.rng.integers(len(pool), size=len(who))]
+            gain = (payoff[model] - payoff[who]) / scale
+            switch = s.strategy[model] != s.strategy[who]
+            switch &= self.rng.random(len(who)) < np.clip(gain, 0.0, 1.0)
+            who, model = who[switch], model[switch]
+            s.strategy[who] = s.strategy[model]
+            s.ever_spammer[who] |= s.strategy[who] == SPAMMER
+            self.counters["imitations"] += len(who)
+
+    # -------------------------------------------------------------- measures
+    def _measure(
+        self, reader: np.ndarray, post: np.ndarray, visits: int, before: Counter[str] | None = None
+    ) -> dict[str, float]:
+        """Today's measures (``sim.metrics.DAILY``)."""
+        s, feed = self.state, self.feed
+        counts = np.bincount(s.strategy[s.present], minlength=5)
+        members = int(counts.sum())
+        honest = members - int(counts[SPAMMER])
+        reads = len(post)
+        promo = feed.kind[post] == Kind.PROMOTION
+        spam = feed.by_spammer[post]
+        quality = float(feed.quality[post].mean()) if reads else float("nan")
+        w = self.params["reputation_weight"]
+        seen = quality if reads else 0.0
+        self.reputation = seen if self.reputation is None else (1 - w) * self.reputation + w * seen
+        company = feed.company[post]
+        voice = np.where(company >= 0, company, -1 - feed.author[post])
+        hhi, top3 = voice_concentration(voice)
+        delta = self.counters - (before or Counter())
+        likes = getattr(self, "_likes_given", 0)
+        comments = getattr(self, "_comments_given", 0)
+        per = 1.0 / max(honest, 1)
+        return {
+            "day": self.day,
+            "members": members,
+            "honest_members": honest,
+            "contributors": int(counts[:3].sum()),
+            "lurkers": int(counts[LURKER]),
+            "sharers": int(counts[SHARER]),
+            "carers": int(counts[CARER]),
+            "promoters": int(counts[PROMOTER]),
+            "spammers": int(counts[SPAMMER]),
+            "spammer_share": counts[SPAMMER] / members if members else 0.0,
+            "visits": visits,
+            "posts": delta["posts"],
+            "promotions": delta["promotions"],
+            "reads": reads,
+            "quality": quality,
+            "spam_share": float(spam.mean()) if reads else 0.0,
+            "promo_share": float(promo.mean()) if reads else 0.0,
+            "engagement": (likes + comments) * per,
+            "visits_per_member": visits * per,
+            "likes_per_member": likes * per,
+            "comments_per_member": comments * per,
+            "satisfaction": float(s.satisfaction[s.present & (s.strategy != SPAMMER)].mean())
+            if honest
+            else 0.0,
+            "hhi": hhi,
+            "top3_share": top3,
+            "promo_reach": int(spam.sum()),
+            "joins": getattr(self, "_joins", 0),
+            "departures": getattr(self, "_departures", 0),
+            "bans": getattr(self, "_bans", 0),
+            "refused": delta["refused"],
+            "removed": delta["removed"],
+            "false_removals": delta["false_removals"],
+            "reputation": self.reputation,
+        }
+
+    # ---------------------------------------------------------------- results
+    def timeseries(self) -> pd.DataFrame:
+        """One row per day recorded (day 0 first), one column per daily measure."""
+        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+    def summary(self) -> dict[str, Any]:
+        """The run's one-row summary (``sim.metrics.SUMMARY``)."""
+        return summarize(self)
+
+
+def _relevance(member_topic: np.ndarray, post_topic: np.ndarray) -> np.ndarray:
+    """How relevant a post is to a reader: 1 on the reader's interest, 0 opposite."""
+    return ((1.0 + np.cos(member_topic - post_topic)) / 2.0) ** 2
