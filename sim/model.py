@@ -214,10 +214,7 @@ class CommunityModel(mesa.Model):
         feed.expire(self.day, p["post_lifetime"])
         visitors = self._visitors(warm)
         self._submit(self._compose_posts(visitors))
-        likes = feed.rank_likes
-        for rule in self.policies:
-            likes = rule.ranking_likes(feed, likes)
-        ranked = feed.ranked(self.day, p["feed_ranking"], p["comment_weight"], likes)
+        ranked = self.ranked_feed()
         readers = visitors[s.strategy[visitors] != SPAMMER]
         reader, post = self._read(readers, ranked)
         for rule in self.policies:
@@ -231,6 +228,17 @@ class CommunityModel(mesa.Model):
             self._imitate()
         feed.close_day()
         self.today = self._measure(reader, post, len(visitors), day_counts)
+
+    def ranked_feed(self) -> np.ndarray:
+        """Rows of the visible posts in the order the feed shows them today, best first.
+
+        Engagement ranking counts the likes the rules let count (see ``RankingDefence``).
+        """
+        p, feed = self.params, self.feed
+        likes = feed.rank_likes
+        for rule in self.policies:
+            likes = rule.ranking_likes(feed, likes)
+        return feed.ranked(self.day, p["feed_ranking"], p["comment_weight"], likes)
 
     def _visitors(self, warm: bool) -> np.ndarray:
         """Slots of today's visitors; satisfaction drives honest members' visits."""
@@ -265,7 +273,9 @@ class CommunityModel(mesa.Model):
         a, b = POST_QUALITY[np.where(spam, 3, kind)].T
         disclosed = ~spam | (rng.random(n) >= p["spam_hidden"])
         company = s.company[author]
-        repost = spam & (rng.random(n) < p["spam_repost"]) & (self.company_links[company] > 0)
+        known = np.zeros(n, dtype=np.int64)
+        known[spam] = self.company_links[company[spam]]
+        repost = spam & (rng.random(n) < p["spam_repost"]) & (known > 0)
         return {
             "author": author,
             "company": company,

@@ -579,7 +579,7 @@ _SCHEMA: list[Param] = [
     ),
     _p(
         "rule_detection",
-        0.5,
+        0.15,
         "Probability that a rule broken at submission is noticed.",
         unit="probability",
         low=0.0,

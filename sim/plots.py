@@ -65,3 +65,198 @@ def plot_run(ts: pd.DataFrame, path: str | Path | None = None, title: str = "") 
     if path is not None:
         fig.savefig(path, dpi=120)
     return fig
+
+
+# --------------------------------------------------------------------------------------
+# Teaching figures: scenarios side by side, members as dots, the top of the feed.
+# --------------------------------------------------------------------------------------
+from collections.abc import Sequence  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+
+__all__ += [
+    "SCENARIO_PANELS",
+    "draw_feed_top",
+    "draw_members",
+    "plot_scenarios",
+    "strategy_legend",
+]
+
+# (column, title, y label) of the panels that compare scenarios, in words a class reads.
+SCENARIO_PANELS: tuple[tuple[str, str, str], ...] = (
+    ("honest_members", "Members who stay (spammers not counted)", "% of the members at the start"),
+    ("quality", "How good the posts people read are", "quality (0 = poor, 1 = excellent)"),
+    ("promo_share", "How much of what people read is promotion", "share of posts read"),
+    ("engagement", "How much members take part", "likes and comments per member per day"),
+)
+
+# Colour and legend text of each strategy, indexed by ``sim.agents.Strategy``.
+STRATEGY_COLOURS: tuple[str, ...] = ("#2a9d8f", "#457b9d", "#e9a23b", "#d62828", "#8d99ae")
+STRATEGY_LEGEND: tuple[str, ...] = (
+    "sharer (shares material)",
+    "carer (likes, comments, answers)",
+    "ethical promoter",
+    "spammer",
+    "lurker (reads only)",
+)
+_GOLDEN_ANGLE = np.pi * (3.0 - np.sqrt(5.0))
+
+
+def plot_scenarios(
+    runs: pd.DataFrame,
+    paths: Sequence[str | Path] = (),
+    colours: dict[str, str] | None = None,
+    title: str = "",
+) -> Figure:
+    """Scenarios side by side: members, quality, promotion read and engagement over time.
+
+    One line per scenario (the mean over its runs, noisy measures as a 7-day moving
+    average) with a light band from the lowest to the highest run, so a class sees
+    both the typical course and how much chance matters.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        Tidy daily measures with columns ``scenario`` (its label, in legend order),
+        ``seed``, ``day`` and the columns of ``SCENARIO_PANELS``.
+    paths : sequence of path
+        Files to save the figure to (the suffix picks the format, e.g. PNG and SVG).
+    colours : dict, optional
+        Colour of each scenario label.
+    title : str
+        Title above the panels.
+    """
+    labels = list(dict.fromkeys(runs["scenario"]))
+    colours = colours or {}
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4.6), sharex=True)
+    for ax, (col, panel, ylabel) in zip(axes, SCENARIO_PANELS, strict=True):
+        for i, label in enumerate(labels):
+            wide = runs[runs["scenario"] == label].pivot(index="day", columns="seed", values=col)
+            if col == "honest_members":
+                wide = 100.0 * wide / wide.iloc[0]
+            else:
+                wide = wide.rolling(7, min_periods=1).mean()
+            colour = colours.get(label, f"C{i}")
+            low, high = wide.min(axis=1), wide.max(axis=1)
+            ax.fill_between(wide.index, low, high, color=colour, alpha=0.15)
+            ax.plot(wide.index, wide.mean(axis=1), color=colour, lw=2, label=label)
+        ax.set_title(panel, fontsize=11)
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel("day")
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    axes[2].set_ylim(top=1.0)
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=len(labels), frameon=False, fontsize=11)
+    if title:
+        fig.suptitle(title, fontsize=13)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    for path in paths:
+        fig.savefig(path, dpi=120)
+    return fig
+
+
+def member_positions(n: int) -> np.ndarray:
+    """Stable dot positions for member slots 0..n-1 (a sunflower spiral).
+
+    A member keeps its place for its whole life and newcomers appear on the rim, so
+    a class can follow the same dots from day to day.
+    """
+    i = np.arange(n)
+    radius = np.sqrt(i + 0.5)
+    return np.column_stack([radius * np.cos(i * _GOLDEN_ANGLE), radius * np.sin(i * _GOLDEN_ANGLE)])
+
+
+def member_colours(
+    strategy: np.ndarray, satisfaction: np.ndarray, standard: np.ndarray, present: np.ndarray
+) -> np.ndarray:
+    """RGBA per slot: colour by strategy, fading as satisfaction falls below the standard.
+
+    A member well above its standard is opaque, one well below it nearly transparent;
+    a member who left is fully transparent.
+    """
+    from matplotlib.colors import to_rgba_array
+
+    rgba = to_rgba_array(STRATEGY_COLOURS)[np.asarray(strategy, dtype=int)]
+    margin = np.clip((satisfaction - standard + 0.1) / 0.3, 0.0, 1.0)
+    rgba[:, 3] = np.where(present, 0.2 + 0.8 * margin, 0.0)
+    return rgba
+
+
+def member_sizes(activity: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    """Dot area per slot, growing with the member's activity (heavy-tailed, so log)."""
+    return scale * (6.0 + 10.0 * np.clip(np.log1p(activity), 0.0, 4.0))
+
+
+def draw_members(ax: Axes, state: Any, scale: float = 1.0) -> None:
+    """Members as dots at stable places, coloured by strategy, sized by activity,
+    fading with satisfaction; members who left are not drawn.
+
+    ``state`` is a ``sim.population.Population`` (or any object with its arrays).
+    """
+    present = np.flatnonzero(state.present)
+    xy = member_positions(len(state.present))
+    ax.scatter(
+        xy[present, 0],
+        xy[present, 1],
+        s=member_sizes(state.activity[present], scale),
+        c=member_colours(
+            state.strategy[present],
+            state.satisfaction[present],
+            state.standard[present],
+            np.ones(len(present), bool),
+        ),
+        linewidths=0,
+    )
+    limit = max(float(np.sqrt(len(state.present) + 0.5)), 1.0) * 1.05
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-limit, limit)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+
+def strategy_legend(ax: Axes, **kw: Any) -> None:
+    """A legend that names the dot colours."""
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], ls="", marker="o", color=c, label=t)
+        for c, t in zip(STRATEGY_COLOURS, STRATEGY_LEGEND, strict=True)
+    ]
+    ax.legend(handles=handles, frameon=False, **kw)
+
+
+# Colours of post kinds in the feed view: honest posts, ethical promotion, spam.
+FEED_COLOURS = {
+    "share": "#2a9d8f",
+    "question": "#457b9d",
+    "promotion": "#e9a23b",
+    "spam": "#d62828",
+}
+
+
+def draw_feed_top(ax: Axes, posts: pd.DataFrame) -> None:
+    """The top of the feed as horizontal bars of likes, best-ranked post at the top.
+
+    The part of each bar liked by the author's own company is hatched, so a class sees
+    coordinated likes lifting promotion above the members' own posts.
+
+    ``posts`` has one row per post, best first, with columns ``what`` (a key of
+    ``FEED_COLOURS``), ``likes``, ``likes_company``, ``comments`` and ``label``.
+    """
+    n = len(posts)
+    y = np.arange(n)
+    colours = [FEED_COLOURS[w] for w in posts["what"]]
+    ring = posts["likes_company"].to_numpy()
+    others = posts["likes"].to_numpy() - ring
+    ax.barh(y, others, color=colours, height=0.7)
+    ax.barh(y, ring, left=others, color=colours, height=0.7, hatch="///", edgecolor="white")
+    for yi, label in zip(y, posts["label"], strict=True):
+        ax.text(0.0, yi, " " + label, va="center", ha="left", fontsize=8, color="black")
+    ax.set_yticks(y, [f"#{i + 1}" for i in y])
+    ax.set_ylim(n - 0.5 if n else 0.5, -0.5)
+    ax.set_xlabel("likes (hatched: from the author's own company)")
+    ax.set_xlim(0, max(1, int(posts["likes"].max()) if n else 1) * 1.25)
+    ax.grid(axis="x", alpha=0.3)
