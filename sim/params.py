@@ -166,7 +166,7 @@ _SCHEMA: list[Param] = [
     _p(
         "activity_sigma",
         1.6,
-        "Spread (log-normal sigma) of members' activity: larger "
+        "Spread (log-normal sigma, median 1) of members' activity: larger "
         "means a few members do most of the posting.",
         low=0.0,
         high=4.0,

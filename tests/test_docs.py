@@ -1,0 +1,27 @@
+"""The documentation's generated tables match the code."""
+
+from __future__ import annotations
+
+from sim.docs import ODD, render
+from sim.params import PARAMS
+
+
+def test_odd_tables_are_current():
+    text = ODD.read_text()
+    assert render(text) == text, "run `python -m sim.docs` to refresh docs/ODD.md"
+    for name in PARAMS:
+        assert f"`{name}`" in text
+
+
+def test_odd_has_the_2020_headings():
+    text = ODD.read_text()
+    for heading in (
+        "Purpose and patterns",
+        "Entities, state variables and scales",
+        "Process overview and scheduling",
+        "Design concepts",
+        "Initialization",
+        "Input data",
+        "Submodels",
+    ):
+        assert heading in text
