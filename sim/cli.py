@@ -190,6 +190,172 @@ def params_cmd(
         typer.echo(f"  {name}: {body}")
 
 
+@app.command()
+def sweep(
+    spec: Annotated[Path, typer.Argument(help="Sweep spec (TOML); see experiments/README.md.")],
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Results folder (default: results/<name from the spec>).")
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Print the points, runs, time and disk estimated by a short pilot."
+        ),
+    ] = False,
+    fresh: Annotated[
+        bool,
+        typer.Option("--fresh", help="Delete the sweep files already in the folder, start over."),
+    ] = False,
+    fail_fast: Annotated[
+        bool, typer.Option("--fail-fast", help="Stop at the first run that fails.")
+    ] = False,
+    plot: Annotated[
+        bool, typer.Option("--plot/--no-plot", help="Write figures and summary.md at the end.")
+    ] = True,
+) -> None:
+    """Run many replicated groups over a parameter space and find where the group tips.
+
+    Each run is stored as soon as it finishes (OUT/runs.parquet, OUT/timeseries.parquet,
+    OUT/manifest.json), so an interrupted sweep resumes where it stopped when the same
+    command is run again. A run that fails is recorded with its error and the sweep
+    goes on. At the end, figures go to OUT/figures/ and a summary to OUT/summary.md.
+
+    Example: sim sweep experiments/headline.toml --jobs 2
+    """
+    with user_errors():
+        from sim.spec import load_spec
+
+        plan = load_spec(spec)
+        out = out or Path("results") / plan.name
+        if dry_run:
+            _dry_run(plan, out, jobs, fresh)
+            return
+        report = _run_sweep(plan, out, jobs, fresh, fail_fast)
+    _print_sweep(report, out)
+    if plot and report.counts.get("ok"):
+        with user_errors():
+            _plot(out, None, None, None)
+    raise typer.Exit(_SWEEP_EXIT.get(report.status, 1))
+
+
+_SWEEP_EXIT = {"complete": 0, "failures": 1, "stopped": 1, "interrupted": 130}
+
+
+def _run_sweep(plan: Any, out: Path, jobs: int | None, fresh: bool, fail_fast: bool) -> Any:
+    """Run the sweep with SIGTERM treated like Ctrl-C: stop, keep what finished."""
+    import signal
+
+    from sim.sweep import Interrupted, run_sweep
+
+    def stop(signum: int, frame: Any) -> None:
+        raise Interrupted()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        return run_sweep(plan, out, jobs=jobs, fresh=fresh, fail_fast=fail_fast, command=sys.argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _design_text(plan: Any) -> str:
+    dims = " x ".join(
+        f"{d.name} ({len(d.values)} values)" if d.values else f"{d.name} [{d.low:g}, {d.high:g}]"
+        for d in plan.vary
+    )
+    kind = "grid" if plan.method == "grid" else f"{plan.method} sample of {plan.n} points"
+    return f"{kind} over {dims}" if plan.vary else "one point"
+
+
+def _dry_run(plan: Any, out: Path, jobs: int | None, fresh: bool) -> None:
+    from sim.store import Store, done_ids
+    from sim.sweep import estimate, format_duration
+
+    done: set[int] = set()
+    if not fresh and out.exists():
+        Store(out).check(plan)
+        done = done_ids(out)
+    est = estimate(plan, done, jobs=jobs)
+    typer.echo(
+        f"{plan.name}: {est['points']} points x {plan.replicates} replicates = {est['runs']} runs "
+        f"of {plan.steps} days ({_design_text(plan)})"
+    )
+    typer.echo(f"  results folder: {out} ({est['done']} runs done, {est['todo']} to run)")
+    typer.echo(
+        f"  pilot: {est['pilot_runs']} runs of {est['pilot_days']} days in this process: "
+        f"about {est['seconds_per_run']:.2f} s per run of {plan.steps} days"
+    )
+    typer.echo(
+        f"  estimated time with {est['jobs']} workers: about {format_duration(est['seconds'])}; "
+        f"disk: about {est['bytes'] / 1e6:.1f} MB"
+    )
+    typer.echo("Nothing was run (--dry-run).")
+
+
+def _print_sweep(report: Any, out: Path) -> None:
+    c = report.counts
+    typer.echo(
+        f"Sweep {report.status}: {c.get('done', 0)}/{c.get('total', 0)} runs on disk "
+        f"({report.ran} run now), {c.get('failed', 0)} failed, {c.get('missing', 0)} missing."
+    )
+    typer.echo(f"Results in {out}/ (runs.parquet, timeseries.parquet, manifest.json)")
+    if c.get("failed"):
+        typer.echo(
+            f"{c['failed']} runs failed; their tracebacks are in the `error` column of "
+            f"{out}/runs.parquet.",
+            err=True,
+        )
+        if report.first_error:
+            typer.echo("First failure this time: " + report.first_error.strip(), err=True)
+    if report.status == "interrupted":
+        typer.echo("Interrupted: run the same command again to resume.", err=True)
+    if report.status == "stopped":
+        typer.echo("Stopped at the first failure (--fail-fast).", err=True)
+
+
+def _plot(directory: Path, outcome: str | None, threshold: float | None, along: str | None) -> None:
+    from sim.analysis import analyse, terminal_report, write_report
+
+    if not directory.is_dir():
+        raise UserError(f"results folder {directory} not found.")
+    analysis = analyse(directory, outcome=outcome, threshold=threshold, along=along)
+    written = write_report(analysis)
+    typer.echo(terminal_report(analysis))
+    figures = sum(p.suffix == ".png" for p in written)
+    typer.echo(f"Wrote {figures} figures to {directory}/figures/ and {directory}/summary.md")
+
+
+@app.command("plot")
+def plot_cmd(
+    directory: Annotated[Path, typer.Argument(help="A results folder written by `sim sweep`.")],
+    outcome: Annotated[
+        str | None,
+        typer.Option(help="Outcome for the tipping point (default: the spec's, honest_ratio)."),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(help="Collapse threshold the outcome crosses (default: the spec's, 0.5)."),
+    ] = None,
+    along: Annotated[
+        str | None,
+        typer.Option(help="Numeric parameter to find the tipping point along (default: first)."),
+    ] = None,
+) -> None:
+    """Figures, tipping points and a summary of a sweep's results.
+
+    Writes DIR/figures/ (each outcome against each varied parameter, a heatmap when
+    two numeric parameters vary, time-series envelopes, the tipping point),
+    DIR/summary.md and DIR/aggregates.csv.
+
+    Example: sim plot results/headline
+    """
+    with user_errors():
+        _plot(directory, outcome, threshold, along)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 
