@@ -356,6 +356,62 @@ def plot_cmd(
         _plot(directory, outcome, threshold, along)
 
 
+@app.command()
+def demo(
+    out: Annotated[
+        Path, typer.Option(help="Folder for the figure (PNG, SVG), the animation and the data.")
+    ] = Path("results/demo"),
+    seed: Annotated[
+        int, typer.Option(help="First seed; every scenario runs the same seeds.", min=0)
+    ] = 1,
+    runs: Annotated[
+        int, typer.Option(help="Runs per scenario (seeds SEED, SEED+1...).", min=1, max=100)
+    ] = 5,
+    days: Annotated[int, typer.Option(help="Days to simulate.", min=30, max=3650)] = 365,
+) -> None:
+    """Show a class how a healthy group decays under unchecked self-promotion, and what rules do.
+
+    Runs the same group on the same seeds under four scenarios (no spammers; spammers
+    unchecked; spammers with the founding text's etiquette; spammers with moderation),
+    writes OUT/scenarios.png and .svg (side by side), OUT/unchecked.gif (the unchecked
+    group over time, for slides) and the data, and prints the story with its numbers.
+
+    Example: sim demo --out class --seed 7
+    """
+    import time
+
+    from sim.demo import run_demo, story
+
+    started = time.perf_counter()
+    with user_errors():
+        result = run_demo(out, seed=seed, runs=runs, days=days)
+    typer.echo(story(result.summaries, days))
+    typer.echo(f"Wrote {', '.join(str(f) for f in result.files)}")
+    typer.echo(f"  ran in {time.perf_counter() - started:.1f} s")
+
+
+@app.command("app")
+def app_cmd(
+    port: Annotated[
+        int,
+        typer.Option(help="Port of the page on localhost (0 = any free port).", min=0, max=65535),
+    ] = 8765,
+) -> None:
+    """Start the class app: a group to drive live in the browser (works offline).
+
+    Prints the address to open (http://localhost:PORT); press Ctrl-C to stop.
+    Move the controls (spammer share, company rings, rules, feed ranking, attention,
+    group size), press Reset, then Step or play, and watch the members, the top of the
+    feed and the group's health change.
+    """
+    from sim.serve import serve
+
+    with user_errors():
+        status = serve(port, echo=typer.echo)
+    if status:
+        raise typer.Exit(status)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -78,8 +78,8 @@ from matplotlib.axes import Axes  # noqa: E402
 
 __all__ += [
     "SCENARIO_PANELS",
-    "draw_feed_top",
-    "draw_members",
+    "FeedTopPicture",
+    "MembersPicture",
     "plot_scenarios",
     "strategy_legend",
 ]
@@ -190,34 +190,49 @@ def member_sizes(activity: np.ndarray, scale: float = 1.0) -> np.ndarray:
     return scale * (6.0 + 10.0 * np.clip(np.log1p(activity), 0.0, 4.0))
 
 
-def draw_members(ax: Axes, state: Any, scale: float = 1.0) -> None:
-    """Members as dots at stable places, coloured by strategy, sized by activity,
-    fading with satisfaction; members who left are not drawn.
+class MembersPicture:
+    """Members as dots at stable places, redrawn in place from one day to the next.
 
-    ``state`` is a ``sim.population.Population`` (or any object with its arrays).
+    Colour = strategy, size = activity, fading = satisfaction below the member's
+    standard; members who left are not drawn. Updating one scatter instead of drawing a
+    new figure keeps a live page responsive and a GIF quick to write.
+
+    Parameters
+    ----------
+    ax : Axes
+        Where to draw.
+    extent : int, optional
+        Slots the view must hold; by default it grows with the group.
+    scale : float
+        Multiplies the dot sizes.
     """
-    present = np.flatnonzero(state.present)
-    xy = member_positions(len(state.present))
-    ax.scatter(
-        xy[present, 0],
-        xy[present, 1],
-        s=member_sizes(state.activity[present], scale),
-        c=member_colours(
-            state.strategy[present],
-            state.satisfaction[present],
-            state.standard[present],
-            np.ones(len(present), bool),
-        ),
-        linewidths=0,
-    )
-    limit = max(float(np.sqrt(len(state.present) + 0.5)), 1.0) * 1.05
-    ax.set_xlim(-limit, limit)
-    ax.set_ylim(-limit, limit)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
+
+    def __init__(self, ax: Axes, extent: int | None = None, scale: float = 1.0) -> None:
+        self.ax, self.extent, self.scale = ax, extent, scale
+        self.dots = ax.scatter([], [], s=[], linewidths=0)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+
+    def update(self, state: Any) -> None:
+        """Show ``state`` (a ``sim.population.Population`` or any object with its arrays)."""
+        present = np.flatnonzero(state.present)
+        n = self.extent or len(state.present)
+        self.dots.set_offsets(member_positions(len(state.present))[present])
+        self.dots.set_sizes(member_sizes(state.activity[present], self.scale))
+        self.dots.set_facecolors(
+            member_colours(
+                state.strategy[present],
+                state.satisfaction[present],
+                state.standard[present],
+                np.ones(len(present), bool),
+            )
+        )
+        limit = max(float(np.sqrt(n + 0.5)), 1.0) * 1.05
+        self.ax.set_xlim(-limit, limit)
+        self.ax.set_ylim(-limit, limit)
 
 
-def strategy_legend(ax: Axes, **kw: Any) -> None:
+def strategy_legend(where: Axes | Figure, **kw: Any) -> None:
     """A legend that names the dot colours."""
     from matplotlib.lines import Line2D
 
@@ -225,7 +240,7 @@ def strategy_legend(ax: Axes, **kw: Any) -> None:
         Line2D([], [], ls="", marker="o", color=c, label=t)
         for c, t in zip(STRATEGY_COLOURS, STRATEGY_LEGEND, strict=True)
     ]
-    ax.legend(handles=handles, frameon=False, **kw)
+    where.legend(handles=handles, frameon=False, **kw)
 
 
 # Colours of post kinds in the feed view: honest posts, ethical promotion, spam.
@@ -237,29 +252,47 @@ FEED_COLOURS = {
 }
 
 
-def draw_feed_top(ax: Axes, posts: pd.DataFrame) -> None:
+class FeedTopPicture:
     """The top of the feed as horizontal bars of likes, best-ranked post at the top.
 
     The part of each bar liked by the author's own company is hatched, so a class sees
-    coordinated likes lifting promotion above the members' own posts.
+    coordinated likes lifting promotion above the members' own posts. Bars are
+    updated in place, like ``MembersPicture``.
 
-    ``posts`` has one row per post, best first, with columns ``what`` (a key of
-    ``FEED_COLOURS``), ``likes``, ``likes_company``, ``comments`` and ``label``.
+    ``update`` takes one row per post, best first, with columns ``what`` (a key of
+    ``FEED_COLOURS``), ``likes``, ``likes_company`` and ``label``.
     """
-    n = len(posts)
-    y = np.arange(n)
-    colours = [FEED_COLOURS[w] for w in posts["what"]]
-    ring = posts["likes_company"].to_numpy()
-    others = posts["likes"].to_numpy() - ring
-    ax.barh(y, others, color=colours, height=0.7)
-    ax.barh(y, ring, left=others, color=colours, height=0.7, hatch="///", edgecolor="white")
-    for yi, label in zip(y, posts["label"], strict=True):
-        ax.text(0.0, yi, " " + label, va="center", ha="left", fontsize=8, color="black")
-    ax.set_yticks(y, [f"#{i + 1}" for i in y])
-    ax.set_ylim(n - 0.5 if n else 0.5, -0.5)
-    ax.set_xlabel("likes (hatched: from the author's own company)")
-    ax.set_xlim(0, max(1, int(posts["likes"].max()) if n else 1) * 1.25)
-    ax.grid(axis="x", alpha=0.3)
+
+    def __init__(self, ax: Axes, k: int = 10) -> None:
+        self.ax, self.k = ax, k
+        y = np.arange(k)
+        zeros = np.zeros(k)
+        self.others = ax.barh(y, zeros, height=0.7)
+        self.ring = ax.barh(y, zeros, height=0.7, hatch="///", edgecolor="white", lw=0)
+        self.labels = [ax.text(0.0, yi, "", va="center", fontsize=8) for yi in y]
+        ax.set_yticks(y, [f"#{i + 1}" for i in y])
+        ax.set_ylim(k - 0.5, -0.5)
+        ax.set_xlabel("likes (hatched: from the author's own company)")
+        ax.grid(axis="x", alpha=0.3)
+
+    def update(self, posts: pd.DataFrame) -> None:
+        """Show ``posts`` (at most ``k`` rows are drawn)."""
+        posts = posts.head(self.k)
+        n = len(posts)
+        likes = np.zeros(self.k)
+        ring = np.zeros(self.k)
+        likes[:n] = posts["likes"].to_numpy()
+        ring[:n] = posts["likes_company"].to_numpy()
+        colours = [FEED_COLOURS[w] for w in posts["what"]] + ["white"] * (self.k - n)
+        texts = [" " + t for t in posts["label"]] + [""] * (self.k - n)
+        for i in range(self.k):
+            self.others[i].set_width(likes[i] - ring[i])
+            self.others[i].set_facecolor(colours[i])
+            self.ring[i].set_x(likes[i] - ring[i])
+            self.ring[i].set_width(ring[i])
+            self.ring[i].set_facecolor(colours[i])
+            self.labels[i].set_text(texts[i])
+        self.ax.set_xlim(0, max(1.0, float(likes.max())) * 1.25)
 
 
 # --------------------------------------------------------------------------------------
