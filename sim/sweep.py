@@ -19,7 +19,7 @@ import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -160,10 +160,22 @@ def record(ts: pd.DataFrame, every: int, metrics: tuple[str, ...]) -> pd.DataFra
 
 
 # -------------------------------------------------------------------------- the workers
-def _init_worker() -> None:
-    """Load the model once per worker; leave Ctrl-C to the parent, which stops the sweep."""
+def _init_worker(parent: int) -> None:
+    """Load the model once per worker; leave Ctrl-C to the parent, which stops the sweep;
+    exit if the parent dies (a killed sweep must not leave workers behind). ``parent`` is
+    the sweep's process id, passed in because it may be dead before this runs."""
+    import threading
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     import sim.model  # noqa: F401
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Poll the parent process id; once it changes, the parent is gone: exit at once."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 def _ping() -> bool:
@@ -182,7 +194,10 @@ class _Pool:
     time, alone in the pool, and a run that kills its worker alone is recorded as failed.
     """
 
-    def __init__(self, tasks: list[Task], jobs: int) -> None:
+    def __init__(
+        self, tasks: list[Task], jobs: int, fn: Callable[[Task], Result] = execute
+    ) -> None:
+        self.fn = fn
         self.queue = deque(tasks)
         self.suspects: deque[Task] = deque()
         self.isolating = False  # the one run in flight is a suspect running alone
@@ -197,7 +212,10 @@ class _Pool:
         import multiprocessing as mp
 
         executor = ProcessPoolExecutor(
-            max_workers=self.jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker
+            max_workers=self.jobs,
+            mp_context=mp.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
         )
         try:
             executor.submit(_ping).result()
@@ -210,7 +228,7 @@ class _Pool:
         return executor
 
     def _submit(self, task: Task) -> None:
-        self.running[self.executor.submit(execute, task)] = task
+        self.running[self.executor.submit(self.fn, task)] = task
 
     def _fill(self) -> None:
         if self.suspects:

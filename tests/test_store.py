@@ -1,0 +1,145 @@
+"""Results on disk: parts, consolidation that survives a kill at any moment, the
+manifest, and refusing to mix two specs in one folder."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim.spec import SpecError, parse_spec
+from sim.store import (
+    MANIFEST,
+    PARTS,
+    RUNS,
+    TIMESERIES,
+    Store,
+    consolidate,
+    done_ids,
+    iter_timeseries,
+    read_runs,
+)
+
+SPEC = {
+    "name": "store",
+    "replicates": 2,
+    "seed": 3,
+    "steps": 5,
+    "fixed": {"n_members": 100},
+    "vary": {"share_spammers": [0.0, 0.1]},
+}
+
+
+def fake_run(run_id: int, days: int = 6) -> tuple[dict, pd.DataFrame]:
+    row = {"run_id": run_id, "point": run_id // 2, "replicate": run_id % 2, "seed": 100 + run_id}
+    row |= {"honest_ratio": 1.0 - run_id / 10, "status": "ok", "error": None, "wall_time": 0.1}
+    ts = pd.DataFrame({"run_id": run_id, "day": range(days), "members": [100.0 + run_id] * days})
+    return row, ts
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "out")
+    s.open(parse_spec(SPEC), fresh=False, command=["sim", "sweep", "x.toml"], jobs=1)
+    return s
+
+
+def test_parts_mark_runs_done_and_consolidate_into_tables(store):
+    for i in (2, 0, 1):
+        store.write_run(*fake_run(i))
+    assert done_ids(store.root) == {0, 1, 2}
+    assert consolidate(store.root) == 3
+    runs = pd.read_parquet(store.root / RUNS)
+    assert list(runs["run_id"]) == [0, 1, 2]
+    ts = pd.read_parquet(store.root / TIMESERIES)
+    assert sorted(ts["run_id"].unique()) == [0, 1, 2] and len(ts) == 18
+    assert not list((store.root / PARTS).iterdir())
+    # more runs later are merged with what is there
+    store.write_run(*fake_run(3))
+    consolidate(store.root)
+    assert list(pd.read_parquet(store.root / RUNS)["run_id"]) == [0, 1, 2, 3]
+    assert len(pd.read_parquet(store.root / TIMESERIES)) == 24
+    assert done_ids(store.root) == {0, 1, 2, 3}
+
+
+def test_a_consolidation_killed_half_way_never_duplicates(store):
+    for i in range(3):
+        store.write_run(*fake_run(i))
+    consolidate(store.root)
+    # the state after a kill between replacing the time series and deleting the parts:
+    # runs 1 and 2 are both consolidated and still in parts
+    for i in (1, 2):
+        store.write_run(*fake_run(i))
+    assert len(read_runs(store.root)) == 3
+    tables = list(iter_timeseries(store.root))
+    assert sum(len(t) for t in tables) == 18
+    consolidate(store.root)
+    runs = pd.read_parquet(store.root / RUNS)
+    assert runs["run_id"].is_unique and len(runs) == 3
+    ts = pd.read_parquet(store.root / TIMESERIES)
+    assert len(ts) == 18 and not ts.duplicated(["run_id", "day"]).any()
+
+
+def test_a_failed_run_has_a_row_and_no_time_series(store):
+    store.write_run(*fake_run(0))
+    row = {"run_id": 1, "point": 0, "replicate": 1, "seed": 9, "honest_ratio": None}
+    store.write_run(row | {"status": "failed", "error": "Traceback: boom", "wall_time": 0.0}, None)
+    consolidate(store.root)
+    runs = pd.read_parquet(store.root / RUNS)
+    assert list(runs["status"]) == ["ok", "failed"]
+    assert "boom" in runs.loc[1, "error"] and pd.isna(runs.loc[1, "honest_ratio"])
+    assert set(pd.read_parquet(store.root / TIMESERIES)["run_id"]) == {0}
+
+
+def test_no_temporary_files_are_left(store):
+    store.write_run(*fake_run(0))
+    consolidate(store.root)
+    leftovers = [p.name for p in store.root.rglob("*") if ".tmp-" in p.name]
+    assert leftovers == []
+
+
+def test_manifest_records_spec_design_and_provenance(store):
+    m = json.loads((store.root / MANIFEST).read_text())
+    assert m["name"] == "store" and m["status"] == "running"
+    assert m["spec"]["given"]["vary"] == {"share_spammers": [0.0, 0.1]}
+    points = m["resolved"]["points"]
+    assert [p["values"] for p in points] == [{"share_spammers": 0.0}, {"share_spammers": 0.1}]
+    assert points[1]["params"]["n_members"] == 100 and "policy" in points[1]["params"]
+    prov = m["provenance"]
+    assert prov["version"] and prov["python"] and prov["host"]
+    assert set(prov["git"]) == {"commit", "dirty"}
+    assert prov["packages"]["mesa"] and prov["packages"]["numpy"]
+    session = m["sessions"][0]
+    assert session["command"] == ["sim", "sweep", "x.toml"] and session["started"]
+    store.finish("complete", {"total": 4, "done": 4})
+    m = json.loads((store.root / MANIFEST).read_text())
+    assert m["status"] == "complete" and m["ended"] and m["sessions"][0]["ended"]
+
+
+def test_another_spec_is_refused_and_fresh_removes_only_sweep_files(store):
+    store.write_run(*fake_run(0))
+    other = parse_spec(SPEC | {"replicates": 5})
+    with pytest.raises(SpecError, match="different spec.*--fresh"):
+        Store(store.root).open(other, fresh=False, command=[], jobs=1)
+    assert done_ids(store.root) == {0}  # nothing lost by the refusal
+    (store.root / "notes.txt").write_text("mine")
+    done = Store(store.root).open(other, fresh=True, command=[], jobs=1)
+    assert done == set()
+    assert (store.root / "notes.txt").read_text() == "mine"
+
+
+def test_the_same_spec_resumes(store):
+    store.write_run(*fake_run(0))
+    again = Store(store.root)
+    assert again.open(parse_spec(SPEC), fresh=False, command=[], jobs=2) == {0}
+    assert len(again.manifest["sessions"]) == 2
+
+
+def test_tables_without_a_manifest_are_not_overwritten(tmp_path):
+    root = tmp_path / "out"
+    root.mkdir()
+    (root / RUNS).write_bytes(b"precious")
+    with pytest.raises(SpecError, match="without a manifest"):
+        Store(root).open(parse_spec(SPEC), fresh=False, command=[], jobs=1)
+    assert (root / RUNS).read_bytes() == b"precious"

@@ -1,0 +1,261 @@
+"""Sweeps: interleaved schedule, seeds independent of --jobs, failures isolated, and a
+sweep killed with SIGKILL that resumes to exactly what an uninterrupted sweep gives."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import sim.model
+from sim.cli import app
+from sim.spec import parse_spec, run_seed
+from sim.store import PARTS, RUNS, TIMESERIES
+from sim.sweep import WORKER_DIED, Progress, Result, Task, _Pool, execute, plan, run_sweep
+
+SPEC = {
+    "name": "small",
+    "replicates": 3,
+    "seed": 5,
+    "steps": 30,
+    "fixed": {"n_members": 120, "warmup": 10},
+    "vary": {"share_spammers": [0.0, 0.2], "policy": ["none", "etiquette"]},
+    "record": {"every": 7, "metrics": ["members", "honest_members", "quality"]},
+}
+SPEC_TOML = """
+name = "small"
+replicates = 3
+seed = 5
+steps = 30
+[fixed]
+n_members = 120
+warmup = 10
+[vary]
+share_spammers = [0.0, 0.2]
+policy = ["none", "etiquette"]
+[record]
+every = 7
+metrics = ["members", "honest_members", "quality"]
+"""
+
+
+def tables(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """runs and time series, in a canonical order, without the wall time."""
+    runs = pd.read_parquet(root / RUNS).drop(columns="wall_time")
+    runs = runs.sort_values("run_id").reset_index(drop=True)
+    ts = pd.read_parquet(root / TIMESERIES).sort_values(["run_id", "day"]).reset_index(drop=True)
+    return runs, ts
+
+
+def quiet() -> io.StringIO:
+    return io.StringIO()
+
+
+def test_schedule_is_interleaved_and_skips_what_is_done():
+    spec = parse_spec(SPEC)
+    tasks = plan(spec)
+    assert [(t.replicate, t.point) for t in tasks[:5]] == [(0, 0), (0, 1), (0, 2), (0, 3), (1, 0)]
+    assert sorted(t.run_id for t in tasks) == list(range(12))
+    assert all(t.seed == run_seed(5, t.point, t.replicate) for t in tasks)
+    left = plan(spec, done={0, 3, 4})
+    assert {t.run_id for t in left} == set(range(12)) - {0, 3, 4}
+
+
+def test_recorded_days_include_the_last_and_the_chosen_measures():
+    spec = parse_spec(SPEC)
+    result = execute(plan(spec)[0])
+    assert list(result.ts["day"]) == [0, 7, 14, 21, 28, 30]
+    assert list(result.ts.columns) == ["run_id", "day", "members", "honest_members", "quality"]
+    assert result.row["status"] == "ok" and result.row["seed"] == run_seed(5, 0, 0)
+    assert result.row["n_members"] == 120 and "honest_ratio" in result.row
+
+
+def test_results_do_not_depend_on_jobs(tmp_path):
+    spec = parse_spec(SPEC)
+    one = run_sweep(spec, tmp_path / "one", jobs=1, stream=quiet())
+    two = run_sweep(spec, tmp_path / "two", jobs=2, stream=quiet())
+    assert one.status == two.status == "complete"
+    runs1, ts1 = tables(tmp_path / "one")
+    runs2, ts2 = tables(tmp_path / "two")
+    pd.testing.assert_frame_equal(runs1, runs2)
+    pd.testing.assert_frame_equal(ts1, ts2)
+    assert len(runs1) == 12 and runs1["run_id"].is_unique
+
+
+def test_a_row_is_reproduced_by_sim_run_with_its_seed(tmp_path):
+    spec = parse_spec(SPEC)
+    run_sweep(spec, tmp_path / "s", jobs=1, stream=quiet())
+    runs, _ = tables(tmp_path / "s")
+    row = runs.iloc[7]
+    sets = [f"--set={k}={row[k]}" for k in (*spec.fixed, *spec.points[row["point"]])]
+    args = ["run", "--seed", str(row["seed"]), "--steps", "30", "--out", str(tmp_path / "r")]
+    result = CliRunner().invoke(app, [*args, *sets])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["seed"] == row["seed"]
+    for key in ("final_members", "final_honest", "promo_reach_total", "final_quality"):
+        assert summary[key] == pytest.approx(row[key])
+
+
+def test_resume_runs_only_what_is_missing(tmp_path):
+    spec = parse_spec(SPEC)
+    out = tmp_path / "s"
+    run_sweep(spec, out, jobs=1, stream=quiet())
+    first, _ = tables(out)
+    again = run_sweep(spec, out, jobs=1, stream=quiet())
+    assert again.ran == 0 and again.status == "complete"
+    second, _ = tables(out)
+    pd.testing.assert_frame_equal(first, second)
+
+
+class Flaky(sim.model.CommunityModel):
+    """A model that raises for one seed: a bug met in one corner of the space."""
+
+    BAD = run_seed(5, 2, 1)
+
+    def step(self) -> None:
+        if self.seed == self.BAD and self.day > 3:
+            raise FloatingPointError("boom in the model")
+        super().step()
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(sim.model, "CommunityModel", Flaky)
+    spec = parse_spec(SPEC)
+    report = run_sweep(spec, tmp_path / "s", jobs=1, stream=quiet())
+    assert report.status == "failures" and report.counts["failed"] == 1
+    runs, ts = tables(tmp_path / "s")
+    assert len(runs) == 12
+    bad = runs[runs["status"] == "failed"]
+    assert list(bad["run_id"]) == [spec.run_id(2, 1)]
+    assert "boom in the model" in bad["error"].iloc[0] and "Traceback" in bad["error"].iloc[0]
+    assert bad["share_spammers"].iloc[0] == spec.points[2]["share_spammers"]
+    assert spec.run_id(2, 1) not in set(ts["run_id"])
+    assert (runs["status"] == "ok").sum() == 11
+
+
+def test_fail_fast_stops_at_the_first_failure(tmp_path, monkeypatch):
+    monkeypatch.setattr(sim.model, "CommunityModel", Flaky)
+    report = run_sweep(parse_spec(SPEC), tmp_path / "s", jobs=1, fail_fast=True, stream=quiet())
+    assert report.status == "stopped"
+    # the schedule is interleaved: point 2, replicate 1 is the 7th run
+    assert report.ran == 7 and report.counts["missing"] == 5
+
+
+def test_cli_exit_status_counts_failures(tmp_path, monkeypatch):
+    monkeypatch.setattr(sim.model, "CommunityModel", Flaky)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text(SPEC_TOML)
+    result = CliRunner().invoke(app, ["sweep", "s.toml", "--jobs", "1", "--no-plot"])
+    assert result.exit_code == 1
+    assert "1 failed" in result.output
+    assert (tmp_path / "results" / "small" / RUNS).exists()
+
+
+def crash_on_3(task: Task) -> Result:
+    """Kill the worker process outright (as an out-of-memory kill would) on run 3."""
+    if task.run_id == 3:
+        os._exit(9)
+    return execute(task)
+
+
+def test_a_dying_worker_fails_only_its_own_run():
+    spec = parse_spec(SPEC | {"replicates": 1})
+    results = [r for r in _Pool(plan(spec), jobs=2, fn=crash_on_3).results() if r is not None]
+    by_id = {r.row["run_id"]: r.row for r in results}
+    assert sorted(by_id) == [0, 1, 2, 3]
+    assert by_id[3]["status"] == "failed" and by_id[3]["error"] == WORKER_DIED
+    assert all(by_id[i]["status"] == "ok" for i in (0, 1, 2))
+
+
+def test_progress_line_without_a_terminal():
+    stream = io.StringIO()
+    progress = Progress(total=10, before=4, stream=stream, every=0)
+    progress.update(Result(row={"status": "ok"}))
+    progress.update(Result(row={"status": "failed"}))
+    progress.close()
+    line = stream.getvalue().splitlines()[-1]
+    assert line.startswith("progress: 6/10 runs")
+    assert "runs/s" in line and "ETA" in line and "failed 1" in line and "\r" not in line
+
+
+def test_dry_run_estimates_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text(SPEC_TOML)
+    result = CliRunner().invoke(app, ["sweep", "s.toml", "--dry-run", "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert "4 points x 3 replicates = 12 runs" in result.output
+    assert "estimated time" in result.output and "MB" in result.output
+    assert not (tmp_path / "results").exists()
+
+
+def sweep_cmd(spec: Path, out: Path, jobs: int) -> list[str]:
+    return [sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(out)] + [
+        "--jobs",
+        str(jobs),
+        "--no-plot",
+    ]
+
+
+def children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (Linux /proc; empty elsewhere)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.slow
+def test_a_killed_sweep_resumes_to_the_same_results(tmp_path):
+    spec_file = tmp_path / "kill.toml"
+    spec_file.write_text(
+        SPEC_TOML.replace("replicates = 3", "replicates = 12").replace("steps = 30", "steps = 60")
+    )
+    killed, whole = tmp_path / "killed", tmp_path / "whole"
+    proc = subprocess.Popen(
+        sweep_cmd(spec_file, killed, 2), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while len(list((killed / PARTS).glob("*.run.parquet"))) < 5:
+        assert proc.poll() is None, "the sweep ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    workers = children(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    gone_by = time.monotonic() + 20
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):  # no worker left behind
+        assert time.monotonic() < gone_by, "worker processes outlived the killed sweep"
+        time.sleep(0.1)
+    partial = json.loads((killed / "manifest.json").read_text())
+    assert partial["status"] == "running"  # it never got to say goodbye
+    done_before = len(list((killed / PARTS).glob("*.run.parquet")))
+    assert 5 <= done_before < 48
+
+    resumed = subprocess.run(sweep_cmd(spec_file, killed, 1), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"({48 - done_before} run now)" in resumed.stdout
+    subprocess.run(sweep_cmd(spec_file, whole, 2), check=True, capture_output=True)
+
+    runs_k, ts_k = tables(killed)
+    runs_w, ts_w = tables(whole)
+    assert runs_k["run_id"].is_unique and len(runs_k) == 48
+    assert not ts_k.duplicated(["run_id", "day"]).any()
+    pd.testing.assert_frame_equal(runs_k, runs_w)
+    pd.testing.assert_frame_equal(ts_k, ts_w)
+    manifest = json.loads((killed / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and len(manifest["sessions"]) == 2
