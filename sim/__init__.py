@@ -24,6 +24,15 @@ _EXPORTS = {
     "DAILY": "sim.metrics",
     "SUMMARY": "sim.metrics",
     "plot_run": "sim.plots",
+    "plot_outcomes": "sim.plots",
+    "plot_tipping": "sim.plots",
+    "plot_heatmap": "sim.plots",
+    "parse_spec": "sim.spec",
+    "load_spec": "sim.spec",
+    "run_sweep": "sim.sweep",
+    "analyse": "sim.analysis",
+    "aggregate": "sim.analysis",
+    "tipping_points": "sim.analysis",
 }
 
 __all__ = [*_EXPORTS, "__version__"]
