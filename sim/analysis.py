@@ -15,6 +15,7 @@ can hide the loss of the people who made the group.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,8 +116,6 @@ def _fmt(v: Any) -> str:
 # ------------------------------------------------------------------------------ numbers
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and its Student-t confidence interval (NaN bounds with fewer than 2 values)."""
-    from scipy import stats
-
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     if len(v) == 0:
@@ -124,8 +123,15 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     m = float(v.mean())
     if len(v) < 2:
         return m, math.nan, math.nan
-    half = float(stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
+    half = _t_quantile(0.5 + level / 2, len(v) - 1) * float(v.std(ddof=1)) / math.sqrt(len(v))
     return m, m - half, m + half
+
+
+@functools.lru_cache(maxsize=256)
+def _t_quantile(q: float, dof: int) -> float:
+    from scipy import stats
+
+    return float(stats.t.ppf(q, dof))
 
 
 def levels(values: pd.Series, max_levels: int = MAX_LEVELS, bins: int = BINS) -> pd.Series:
@@ -380,19 +386,25 @@ def write_report(a: Analysis) -> list[Path]:
     for x in a.varied:
         agg, series = outcome_table(a, x)
         path = figures / f"outcomes_vs_{x}.png"
-        plots.plot_outcomes(agg, x, a.outcomes, path, title=_title(a, series))
+        _close(plots.plot_outcomes(agg, x, a.outcomes, path, title=_title(a, series)))
         written.append(path)
     if a.tipping:
         agg = _tipping_table(a)
         path = figures / f"tipping_{a.tipping_outcome}_vs_{a.along}.png"
         tips = pd.DataFrame([{"series": _label(t.group), **vars(t)} for t in a.tipping])
-        plots.plot_tipping(agg, a.along, a.tipping_outcome, a.threshold, tips, path)
+        _close(plots.plot_tipping(agg, a.along, a.tipping_outcome, a.threshold, tips, path))
         written.append(path)
     written += _heatmap(a, figures)
     written += _envelopes(a, figures)
     written.append(_write_aggregates(a))
     written.append(_write_summary(a))
     return written
+
+
+def _close(fig: Any) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
 
 
 def _tipping_table(a: Analysis) -> pd.DataFrame:
@@ -423,7 +435,7 @@ def _heatmap(a: Analysis, figures: Path) -> list[Path]:
     cells = aggregate(data, [*panels, x, y], [a.tipping_outcome])
     cells["panel"] = _labels(cells, panels)
     path = figures / f"heatmap_{a.tipping_outcome}_{x}_{y}.png"
-    plots.plot_heatmap(cells, x, y, a.tipping_outcome, path, threshold=a.threshold)
+    _close(plots.plot_heatmap(cells, x, y, a.tipping_outcome, path, threshold=a.threshold))
     return [path]
 
 
@@ -444,7 +456,8 @@ def _envelopes(a: Analysis, figures: Path) -> list[Path]:
         env["line"] = _labels(env, line_cols)
         env = _fewer_lines(env, line_cols)
         path = figures / f"timeseries_{metric}.png"
-        plots.plot_envelopes(env, metric, path, title=f"{a.manifest.get('name', '')}: {metric}")
+        title = f"{a.manifest.get('name', '')}: {metric}"
+        _close(plots.plot_envelopes(env, metric, path, title=title))
         written.append(path)
     return written
 
