@@ -25,7 +25,7 @@ from sim.model import CommunityModel
 from sim.params import PARAMS, STRATEGY_SHARES, Param
 from sim.plots import SCENARIO_PANELS, FeedTopPicture, MembersPicture, strategy_legend
 
-__all__ = ["CONTROLS", "control", "model_params", "feed_top", "page"]
+__all__ = ["CONTROLS", "ClassModel", "control", "model_params", "feed_top", "page"]
 
 # The parameters a teacher moves in class, in the order the sidebar shows them.
 CONTROLS: tuple[str, ...] = (
@@ -42,7 +42,20 @@ _CLASS_RANGES: dict[str, tuple[float, float]] = {"ring_size": (1, 20), "n_member
 _STEPS: dict[str, float] = {"n_members": 100}
 _SEED = {"type": "SliderInt", "value": 1, "min": 1, "max": 100, "step": 1, "label": "Seed"}
 _FEED_TOP = 10  # posts shown in the feed view
-_FIGSIZE, _DPI = (6.4, 4.4), 72  # small images keep a step quick to redraw
+_FIGSIZE, _DPI = (6.4, 4.4), 80  # small images keep a step quick to redraw
+# Pictures shrink to their panel on a small screen rather than being cut off.
+_CSS = ".sim-picture img { max-width: 100%; height: auto; }"
+
+
+class ClassModel(CommunityModel):
+    """The group as the page creates it again on Reset.
+
+    SolaraViz passes Mesa's default ``scenario`` along with the controls' values; this
+    group is defined by its parameters and seed alone, so the scenario is set aside.
+    """
+
+    def __init__(self, rng: int | None = None, scenario: Any = None, **params: Any) -> None:
+        super().__init__(rng=rng, **params)
 
 
 def _slider_range(p: Param) -> tuple[float, float]:
@@ -186,7 +199,8 @@ def _picture(model: CommunityModel, make: Any) -> Any:
 
 def _show(fig: Figure, model: CommunityModel) -> None:
     """The figure as an image, redrawn only when the day or the group changes."""
-    solara.FigureMatplotlib(fig, dependencies=[model, model.day], format="png", dpi=_DPI)
+    with solara.Column(style={"width": "100%"}, classes=["sim-picture"]):
+        solara.FigureMatplotlib(fig, dependencies=[model, model.day], format="png", dpi=_DPI)
 
 
 @solara.component
@@ -276,7 +290,8 @@ def _Nested(children: list[Any]) -> None:
 @solara.component
 def ClassApp() -> None:
     """The page: SolaraViz with the class's views, and the controls' help."""
-    model = solara.use_memo(lambda: CommunityModel(rng=_SEED["value"]), [])
+    model = solara.use_memo(lambda: ClassModel(rng=_SEED["value"]), [])
+    solara.Style(_CSS)
     SolaraViz(
         model,
         components=[

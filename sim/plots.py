@@ -269,7 +269,8 @@ class FeedTopPicture:
         zeros = np.zeros(k)
         self.others = ax.barh(y, zeros, height=0.7)
         self.ring = ax.barh(y, zeros, height=0.7, hatch="///", edgecolor="white", lw=0)
-        self.labels = [ax.text(0.0, yi, "", va="center", fontsize=8) for yi in y]
+        box = {"facecolor": "white", "alpha": 0.75, "linewidth": 0, "pad": 1}
+        self.labels = [ax.text(0.0, yi, "", va="center", fontsize=8, bbox=box) for yi in y]
         ax.set_yticks(y, [f"#{i + 1}" for i in y])
         ax.set_ylim(k - 0.5, -0.5)
         ax.set_xlabel("likes (hatched: from the author's own company)")

@@ -48,6 +48,8 @@ def free_port(host: str = HOST) -> int:
 
 def _check_port(host: str, port: int) -> None:
     with socket.socket() as sock:
+        # as the server will: connections closing on the port do not make it busy
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

@@ -1,0 +1,129 @@
+"""`sim demo`: the files a teacher gets, and what the figure and the story say.
+
+The figure is checked for its data (the lines it draws), not its pixels; the
+expected ordering of scenarios is the one the founding text predicts, never a
+hard-coded number.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.demo import SCENARIOS
+from sim.plots import SCENARIO_PANELS, plot_scenarios
+
+LABEL = {sc.key: sc.label for sc in SCENARIOS}
+SPAMMED = ("unchecked", "etiquette", "moderated")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One `sim demo` run (two seeds per scenario, a full year), shared by the tests."""
+    out = tmp_path_factory.mktemp("demo") / "class"
+    result = CliRunner().invoke(app, ["demo", "--out", str(out), "--seed", "3", "--runs", "2"])
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+@pytest.fixture(scope="module")
+def figure_lines(demo: tuple[Path, str]) -> dict[str, dict[str, pd.Series]]:
+    """The lines of the side-by-side figure redrawn from the demo's data: panel -> label -> y."""
+    out, _ = demo
+    daily = pd.read_csv(out / "scenarios_daily.csv")
+    fig = plot_scenarios(daily)
+    lines: dict[str, dict[str, pd.Series]] = {}
+    for ax, (col, _, _) in zip(fig.axes, SCENARIO_PANELS, strict=True):
+        lines[col] = {
+            line.get_label(): pd.Series(line.get_ydata(), index=line.get_xdata())
+            for line in ax.get_lines()
+        }
+    plt.close(fig)
+    return lines
+
+
+def test_writes_the_figure_the_animation_and_the_data(demo: tuple[Path, str]) -> None:
+    out, output = demo
+    assert (out / "scenarios.png").read_bytes().startswith(b"\x89PNG")
+    assert b"<svg" in (out / "scenarios.svg").read_bytes()[:1000]
+    gif = Image.open(out / "unchecked.gif")
+    assert gif.format == "GIF"
+    assert gif.n_frames > 30  # an animation over the year, not a still
+    assert gif.info.get("loop") == 0  # loops forever on a slide
+    for name in ("scenarios.png", "scenarios.svg", "unchecked.gif", "scenarios_daily.csv"):
+        assert str(out / name) in output
+
+
+def test_every_scenario_runs_the_same_seeds_for_the_same_days(demo: tuple[Path, str]) -> None:
+    out, _ = demo
+    daily = pd.read_csv(out / "scenarios_daily.csv")
+    summary = pd.read_csv(out / "scenarios_summary.csv")
+    assert list(dict.fromkeys(daily["scenario"])) == [sc.label for sc in SCENARIOS]
+    seeds = {key: sorted(group["seed"]) for key, group in summary.groupby("key")}
+    assert all(s == [3, 4] for s in seeds.values())
+    assert set(daily.groupby(["scenario", "seed"])["day"].max()) == {365}
+    healthy = summary[summary["key"] == "healthy"]
+    assert (healthy["final_spammer_share"] == 0).all()
+
+
+def test_figure_shows_the_unchecked_group_losing_most(figure_lines: dict) -> None:
+    members = {key: figure_lines["honest_members"][LABEL[key]] for key in LABEL}
+    assert all(line.iloc[0] == pytest.approx(100.0) for line in members.values())
+    end = {key: line.iloc[-1] for key, line in members.items()}
+    assert end["healthy"] > end["unchecked"]
+    assert end["etiquette"] > end["unchecked"]
+    assert end["moderated"] > end["unchecked"]
+
+
+def test_figure_shows_rules_keep_quality_and_cut_promotion(figure_lines: dict) -> None:
+    last = {
+        panel: {key: lines[LABEL[key]].iloc[-30:].mean() for key in LABEL}
+        for panel, lines in figure_lines.items()
+    }
+    for ruled in ("etiquette", "moderated"):
+        assert last["quality"][ruled] > last["quality"]["unchecked"]
+        assert last["promo_share"][ruled] < last["promo_share"]["unchecked"]
+        assert last["engagement"][ruled] > last["engagement"]["unchecked"]
+    assert last["promo_share"]["healthy"] < last["promo_share"]["unchecked"]
+
+
+def test_figure_lines_are_the_mean_of_the_runs(demo: tuple[Path, str], figure_lines: dict) -> None:
+    out, _ = demo
+    daily = pd.read_csv(out / "scenarios_daily.csv")
+    label = LABEL["unchecked"]
+    runs = daily[daily["scenario"] == label].pivot(index="day", columns="seed")["honest_members"]
+    expected = (100 * runs / runs.iloc[0]).mean(axis=1)
+    drawn = figure_lines["honest_members"][label]
+    assert drawn.to_numpy() == pytest.approx(expected.to_numpy())
+
+
+def test_story_tells_the_measured_numbers(demo: tuple[Path, str]) -> None:
+    out, output = demo
+    summary = pd.read_csv(out / "scenarios_summary.csv")
+    kept = summary.groupby("key")["honest_ratio"].mean()
+    sentence = re.search(
+        r"the unchecked group kept (\d+)% of its members; with the etiquette "
+        r"rules, (\d+)%; with moderation, (\d+)%",
+        output,
+    )
+    assert sentence, output
+    printed = [f"{x}%" for x in sentence.groups()]
+    assert printed == [f"{kept[key]:.0%}" for key in SPAMMED]
+    for sc in SCENARIOS:
+        assert sc.phrase in output
+
+
+def test_a_folder_that_cannot_be_created_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(app, ["demo", "--out", str(blocker / "demo"), "--runs", "1"])
+    assert result.exit_code == 2
+    assert "cannot create output folder" in result.output
+    assert "Traceback" not in result.output
