@@ -285,12 +285,12 @@ def _dry_run(plan: Any, out: Path, jobs: int | None, fresh: bool) -> None:
     )
     typer.echo(f"  results folder: {out} ({est['done']} runs done, {est['todo']} to run)")
     typer.echo(
-        f"  pilot: {est['pilot_runs']} runs of {est['pilot_days']} days in this process: "
+        f"  pilot: {est['pilot_runs']} groups for {est['pilot_days']} days in this process: "
         f"about {est['seconds_per_run']:.2f} s per run of {plan.steps} days"
     )
     typer.echo(
         f"  estimated time with {est['jobs']} workers: about {format_duration(est['seconds'])}; "
-        f"disk: about {est['bytes'] / 1e6:.1f} MB"
+        f"disk: at most {est['bytes'] / 1e6:.1f} MB"
     )
     typer.echo("Nothing was run (--dry-run).")
 
