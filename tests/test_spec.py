@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -272,3 +273,22 @@ def test_every_parameter_can_be_fixed_at_its_default():
     fixed = {name: p.default for name, p in PARAMS.items()}
     spec = parse_spec({"fixed": fixed})
     assert spec.params(0)["n_members"] == PARAMS["n_members"].default
+
+
+EXPERIMENTS = sorted((Path(__file__).parent.parent / "experiments").glob("*.toml"))
+
+
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.name)
+def test_canonical_experiments_are_valid(path):
+    spec = load_spec(path)
+    assert spec.name == path.stem and spec.n_runs > 0
+
+
+def test_the_documented_grammar_example_is_valid():
+    import re
+    import tomllib
+
+    readme = (Path(__file__).parent.parent / "experiments" / "README.md").read_text()
+    block = re.search(r"## The spec\s+```toml\n(.*?)```", readme, re.S).group(1)
+    spec = parse_spec(tomllib.loads(block))
+    assert spec.method == "lhs" and len(spec.points) == 256 and spec.record_every == 7
