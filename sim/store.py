@@ -361,6 +361,30 @@ def consolidate(root: Path) -> int:
     ever lost or counted twice.
     """
     root = Path(root)
+    with _locked(root / PARTS):
+        return _consolidate(root)
+
+
+@contextlib.contextmanager
+def _locked(parts: Path) -> Iterator[None]:
+    """One consolidation at a time per folder (e.g. `sim plot` during a running sweep)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    if not parts.is_dir():
+        yield
+        return
+    with open(parts / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _consolidate(root: Path) -> int:
     run_parts = _part_ids(root / PARTS, "run")
     ts_parts = _part_ids(root / PARTS, "ts")
     if not run_parts and not ts_parts:

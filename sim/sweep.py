@@ -54,8 +54,11 @@ WORKER_DIED = (
 )
 
 
-class Interrupted(Exception):
-    """The sweep was asked to stop (Ctrl-C or SIGTERM); what finished is kept."""
+class Interrupted(BaseException):
+    """The sweep was asked to stop (SIGTERM, like Ctrl-C); what finished is kept.
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so that a run's failure isolation
+    (which catches ``Exception``) does not record the stop as a failed run."""
 
 
 class WorkerError(UserError):
