@@ -453,7 +453,9 @@ def _envelopes(a: Analysis, figures: Path) -> list[Path]:
             continue
         env = env.join(values, on="point")
         env["panel"] = _labels(env, panel_cols)
-        env["line"] = _labels(env, line_cols)
+        env["line"] = (
+            _labels(env, line_cols) if len(line_cols) <= 2 else "point " + env["point"].astype(str)
+        )
         env = _fewer_lines(env, line_cols)
         path = figures / f"timeseries_{metric}.png"
         title = f"{a.manifest.get('name', '')}: {metric}"

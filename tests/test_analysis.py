@@ -188,3 +188,32 @@ def test_cli_plot_reports_the_tipping_point(results):
     assert missing.exit_code == 2 and "Error:" in missing.output
     bad = CliRunner().invoke(app, ["plot", str(results), "--along", "policy"])
     assert bad.exit_code == 2 and "--along" in bad.output
+
+
+def test_a_sampled_design_is_binned_and_says_why_there_is_no_tipping_point(tmp_path):
+    from sim.analysis import write_report
+
+    spec = parse_spec(
+        {
+            "replicates": 1,
+            "seed": 4,
+            "steps": 20,
+            "fixed": {"n_members": 60, "warmup": 5},
+            "vary": {
+                "share_spammers": {"min": 0.0, "max": 0.4},
+                "spam_rate": {"min": 0.05, "max": 0.5, "log": True},
+                "attention": {"min": 3.0, "max": 20.0},
+                "feed_ranking": ["chronological", "engagement"],
+            },
+            "sample": {"method": "lhs", "n": 16},
+            "record": {"every": 10, "metrics": ["honest_members"]},
+        }
+    )
+    root = tmp_path / "lhs"
+    run_sweep(spec, root, jobs=1, stream=io.StringIO())
+    a = analyse(root, n_boot=50)
+    assert not a.tipping and "sampled design" in a.tipping_note
+    names = {p.name for p in write_report(a)}
+    assert {f"outcomes_vs_{v}.png" for v in spec.points[0]} <= names
+    assert not any(n.startswith("heatmap") for n in names)
+    assert "Not estimated" in (root / "summary.md").read_text()
