@@ -192,7 +192,9 @@ def params_cmd(
 
 @app.command()
 def sweep(
-    spec: Annotated[Path, typer.Argument(help="Sweep spec (TOML); see experiments/README.md.")],
+    spec: Annotated[
+        Path, typer.Argument(metavar="SPEC", help="Sweep spec (TOML); see experiments/README.md.")
+    ],
     jobs: Annotated[
         int | None,
         typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
@@ -330,7 +332,9 @@ def _plot(directory: Path, outcome: str | None, threshold: float | None, along: 
 
 @app.command("plot")
 def plot_cmd(
-    directory: Annotated[Path, typer.Argument(help="A results folder written by `sim sweep`.")],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="A results folder written by `sim sweep`.")
+    ],
     outcome: Annotated[
         str | None,
         typer.Option(help="Outcome for the tipping point (default: the spec's, honest_ratio)."),
