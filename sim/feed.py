@@ -54,39 +54,84 @@ _FIELDS: dict[str, type] = {
 class Feed:
     """The posts currently in the group's feed, as parallel arrays.
 
-    Attributes are the arrays named in ``_FIELDS``, each of length ``len(feed)``.
+    Attributes are the arrays named in ``_FIELDS`` (and ``id``), each of length
+    ``len(feed)``, row ``i`` being the same post in all of them.
+
+    The arrays are views of a window ``[start, end)`` of larger buffers: posts are
+    appended at the end, and expiry moves the start, because posts arrive in order
+    of creation and so always expire from the front. A day therefore costs no
+    copying of the whole feed; the buffers are compacted (and grown, so that this
+    stays rare) only when the end reaches their capacity. Assigning to a column
+    (``feed.rank_likes = x``) writes into its buffer.
     """
 
-    def __init__(self) -> None:
-        for name, dtype in _FIELDS.items():
-            setattr(self, name, np.zeros(0, dtype=dtype))
+    def __init__(self, capacity: int = 256) -> None:
+        columns = {**_FIELDS, "id": np.int64}
+        self._buffers = {name: np.zeros(capacity, dtype=dtype) for name, dtype in columns.items()}
+        self._start = self._end = 0
         self.next_id = 0
-        self.id = np.zeros(0, dtype=np.int64)
+        self._refresh_views()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in self.__dict__.get("_buffers", ()):
+            self.__dict__[name][...] = value
+        else:
+            super().__setattr__(name, value)
 
     def __len__(self) -> int:
-        return len(self.id)
+        return self._end - self._start
+
+    def _refresh_views(self) -> None:
+        """Point every column's attribute at the rows in the feed."""
+        for name, buffer in self._buffers.items():
+            self.__dict__[name] = buffer[self._start : self._end]
 
     def add(self, **columns: np.ndarray) -> np.ndarray:
         """Append posts; columns not given start at zero. Returns their row indices."""
         n = len(next(iter(columns.values())))
         start = len(self)
-        for name, dtype in _FIELDS.items():
-            new = columns.get(name)
-            new = np.zeros(n, dtype=dtype) if new is None else np.asarray(new, dtype=dtype)
-            setattr(self, name, np.concatenate([getattr(self, name), new]))
-        self.id = np.concatenate([self.id, np.arange(self.next_id, self.next_id + n)])
+        self._make_room(n)
+        new = slice(self._end, self._end + n)
+        for name, buffer in self._buffers.items():
+            buffer[new] = columns.get(name, 0)
+        self._buffers["id"][new] = np.arange(self.next_id, self.next_id + n)
         self.next_id += n
+        self._end += n
+        self._refresh_views()
         return np.arange(start, start + n)
+
+    def _make_room(self, n: int) -> None:
+        """Make room for ``n`` more rows after the end: compact, growing if half full."""
+        capacity = len(self._buffers["id"])
+        if self._end + n <= capacity:
+            return
+        live = len(self)
+        capacity = max(capacity, 2 * (live + n))
+        for name, old in self._buffers.items():
+            grown = np.zeros(capacity, dtype=old.dtype)
+            grown[:live] = old[self._start : self._end]
+            self._buffers[name] = grown
+        self._start, self._end = 0, live
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the posts where ``mask`` is true."""
-        for name in (*_FIELDS, "id"):
-            setattr(self, name, getattr(self, name)[mask])
+        k = int(np.count_nonzero(mask))
+        for buffer in self._buffers.values():
+            buffer[self._start : self._start + k] = buffer[self._start : self._end][mask]
+        self._end = self._start + k
+        self._refresh_views()
 
     def expire(self, day: int, lifetime: int) -> None:
         """Drop posts older than ``lifetime`` days."""
-        if len(self):
-            self.keep(self.created > day - lifetime)
+        old = self.created <= day - lifetime
+        k = int(np.count_nonzero(old))
+        if k == 0:
+            return
+        if old[:k].all():  # the oldest posts come first: move the start past them
+            self._start += k
+            self._refresh_views()
+        else:
+            self.keep(~old)
 
     def visible(self) -> np.ndarray:
         """Mask of posts that readers can see (not hidden, not removed)."""
@@ -157,28 +202,40 @@ def sample_reads(
     reader, post : ndarray of int
         One entry per read: the reader's position in ``days_away`` and the post row.
     """
-    readers_out, posts_out = [], []
-    age = day - created[ranked]
-    for away in np.unique(days_away):
-        eligible = ranked[age < away]
-        if len(eligible) == 0:
-            continue
-        who = np.flatnonzero(days_away == away)
-        k = np.minimum(budget[who], len(eligible))
-        total = int(k.sum())
-        if total == 0:
-            continue
-        gaps = rng.geometric(1.0 - skip, size=total) if skip > 0 else np.ones(total, int)
-        run = np.cumsum(gaps)
-        ends = np.cumsum(k)
-        starts = ends - k
-        offset = np.repeat(run[starts] - gaps[starts], k)
-        pos = run - offset - 1
-        reader = np.repeat(who, k)
-        ok = pos < len(eligible)
-        readers_out.append(reader[ok])
-        posts_out.append(eligible[pos[ok]])
-    if not readers_out:
+    order = np.argsort(days_away, kind="stable")  # readers grouped by days away
+    away = days_away[order]
+    new_group = np.ones(len(away), dtype=bool)
+    new_group[1:] = away[1:] != away[:-1]
+    group = np.cumsum(new_group) - 1  # group of each reader, in ``order``
+    eligible, first, n_eligible = _eligible_by_group(ranked, day - created[ranked], away[new_group])
+    k = np.minimum(budget[order], n_eligible[group])
+    keep = k > 0
+    who, group, k = order[keep], group[keep], k[keep]
+    total = int(k.sum())
+    if total == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    return np.concatenate(readers_out), np.concatenate(posts_out)
+    # One geometric gap per read: the reader skips ``gap - 1`` posts before each read.
+    gaps = rng.geometric(1.0 - skip, size=total) if skip > 0 else np.ones(total, int)
+    run = np.cumsum(gaps)
+    starts = np.cumsum(k) - k
+    pos = run - np.repeat(run[starts] - gaps[starts], k) - 1  # position in the reader's list
+    g = np.repeat(group, k)
+    ok = pos < n_eligible[g]
+    return np.repeat(who, k)[ok], eligible[first[g[ok]] + pos[ok]]
+
+
+def _eligible_by_group(
+    ranked: np.ndarray, age: np.ndarray, away: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The posts each group of readers may read, as one flat array.
+
+    Group ``j`` (readers away for ``away[j]`` days) sees the ranked posts younger
+    than ``away[j]`` days, in rank order: ``eligible[first[j] : first[j] + n[j]]``.
+    Building all groups at once costs a handful of array operations instead of a
+    Python loop over the groups.
+    """
+    mask = age[None, :] < away[:, None]
+    n = mask.sum(axis=1)
+    eligible = np.broadcast_to(ranked, mask.shape)[mask]
+    return eligible, np.cumsum(n) - n, n

@@ -40,24 +40,34 @@ _FIELDS: dict[str, tuple[type, float]] = {
 
 
 class Population:
-    """Parallel arrays of member state; ``n`` slots are in use."""
+    """Parallel arrays of member state; ``n`` slots are in use.
+
+    Each field (``present``, ``strategy``, ...) reads as a view of its first ``n``
+    slots. The views are plain attributes, refreshed whenever ``n`` changes, because
+    the model reads them a few hundred times a day and an attribute lookup is far
+    cheaper than building a slice on every access. Assigning to a field writes into
+    its storage (``state.feedback = x`` copies ``x`` into the view).
+    """
 
     def __init__(self, capacity: int = 64) -> None:
         self.n = 0
         self._capacity = max(capacity, 1)
-        for name, (dtype, fill) in _FIELDS.items():
-            setattr(self, "_" + name, np.full(self._capacity, fill, dtype=dtype))
-
-    def __getattr__(self, name: str) -> np.ndarray:
-        if name in _FIELDS:
-            return self.__dict__["_" + name][: self.n]
-        raise AttributeError(name)
+        self._store = {
+            name: np.full(self._capacity, fill, dtype=dtype)
+            for name, (dtype, fill) in _FIELDS.items()
+        }
+        self._refresh_views()
 
     def __setattr__(self, name: str, value: object) -> None:
         if name in _FIELDS:
-            self.__dict__["_" + name][: self.n] = value
+            self.__dict__[name][...] = value
         else:
             super().__setattr__(name, value)
+
+    def _refresh_views(self) -> None:
+        """Point every field's attribute at the first ``n`` slots of its storage."""
+        for name, array in self._store.items():
+            self.__dict__[name] = array[: self.n]
 
     def add(self, **columns: np.ndarray) -> np.ndarray:
         """Append members; unspecified fields take their defaults. Returns slots."""
@@ -67,8 +77,9 @@ class Population:
         for name, values in columns.items():
             if name not in _FIELDS:
                 raise KeyError(f"unknown member field {name!r}")
-            self.__dict__["_" + name][slots] = values
+            self._store[name][slots] = values
         self.n += k
+        self._refresh_views()
         return slots
 
     def _reserve(self, needed: int) -> None:
@@ -76,10 +87,10 @@ class Population:
             return
         new = max(needed, 2 * self._capacity)
         for name, (dtype, fill) in _FIELDS.items():
-            old = self.__dict__["_" + name]
+            old = self._store[name]
             grown = np.full(new, fill, dtype=dtype)
             grown[: len(old)] = old
-            self.__dict__["_" + name] = grown
+            self._store[name] = grown
         self._capacity = new
 
     def fields(self) -> tuple[str, ...]:
