@@ -496,7 +496,7 @@ def plot_envelopes(
         ax.set_title(panel or metric, fontsize=10)
         ax.set_xlabel("day")
         ax.grid(alpha=0.3)
-        ax.legend(frameon=False, fontsize=7)
+    axes[0][-1].legend(frameon=False, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
     axes[0][0].set_ylabel(f"{metric} (median, IQR band)")
     if title:
         fig.suptitle(title)
