@@ -186,15 +186,16 @@ class CommunityModel(mesa.Model):
     def _companies_for(self, strategies: np.ndarray) -> np.ndarray:
         """Affiliations: spammers fill company rings, each promoter has its own."""
         company = np.full(len(strategies), -1, dtype=np.int64)
-        for i in np.flatnonzero(strategies == PROMOTER):
-            company[i] = self._new_company()
+        promoters = np.flatnonzero(strategies == PROMOTER)
+        company[promoters] = self._new_companies(len(promoters))
         spammers = np.flatnonzero(strategies == SPAMMER)
         if len(spammers) == 0:
             return company
         s, size = self.state, self.params["ring_size"]
         active = s.present & (s.strategy == SPAMMER)
-        counts = list(np.bincount(s.company[active], minlength=len(self.company_links)))
-        open_rings = [c for c, k in enumerate(counts) if 0 < k < size]
+        counts = np.bincount(s.company[active], minlength=len(self.company_links))
+        open_rings = np.flatnonzero((counts > 0) & (counts < size)).tolist()
+        counts = counts.tolist()
         for i in spammers:
             if not open_rings:
                 open_rings.append(self._new_company())
@@ -206,9 +207,14 @@ class CommunityModel(mesa.Model):
                 open_rings.pop(0)
         return company
 
+    def _new_companies(self, k: int) -> np.ndarray:
+        """Ids of ``k`` new companies (with no links posted yet)."""
+        first = len(self.company_links)
+        self.company_links = np.concatenate([self.company_links, np.zeros(k, dtype=np.int64)])
+        return np.arange(first, first + k)
+
     def _new_company(self) -> int:
-        self.company_links = np.append(self.company_links, 0)
-        return len(self.company_links) - 1
+        return int(self._new_companies(1)[0])
 
     def _warm_up(self) -> None:
         """Give the feed a history: honest members only, membership frozen."""
@@ -351,8 +357,10 @@ class CommunityModel(mesa.Model):
         spam = batch["by_spammer"]
         self.counters["refused_legit"] += int(np.count_nonzero(promo & ~spam & ~accepted))
         self.counters["refused_spam"] += int(np.count_nonzero(spam & ~accepted))
-        self.counters["refused"] += len(accepted) - int(np.count_nonzero(accepted))
-        post = {k: v[accepted] for k, v in batch.items() if k != "since_promo"}
+        n_accepted = int(np.count_nonzero(accepted))
+        self.counters["refused"] += len(accepted) - n_accepted
+        everything = len(accepted) == n_accepted  # no rules, or nothing refused: no copies
+        post = {k: v if everything else v[accepted] for k, v in batch.items() if k != "since_promo"}
         n = len(post["author"])
         rows = feed.add(**post, created=np.full(n, self.day), tiebreak=self.rng.random(n))
         self._ledger(post)
