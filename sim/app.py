@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import solara
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
@@ -174,6 +175,9 @@ class _Trends:
             self.lines.append((col, ax, line))
             ax.set_title(title, fontsize=10)
             ax.set_ylabel(ylabel.split(" (")[0], fontsize=8)
+            ax.yaxis.set_major_locator(MaxNLocator(4))  # few ticks: quicker to redraw
+            ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
+            ax.tick_params(labelsize=8)
             ax.grid(alpha=0.3)
         axes[-1].set_xlabel("day")
         self.fig.tight_layout()

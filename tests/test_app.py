@@ -253,3 +253,20 @@ def test_the_page_runs_offline_and_responds_to_the_controls(app_url: str) -> Non
     assert not outside, f"requests left localhost: {outside}"
     assert not failed, f"failed requests: {failed}"
     assert not errors, f"console errors: {errors}"
+
+
+def test_a_port_in_use_is_one_line_and_exit_2() -> None:
+    import socket
+
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    with socket.socket() as busy:
+        busy.bind(("localhost", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(app, ["app", "--port", str(port)])
+    assert result.exit_code == 2
+    assert f"port {port} is already in use" in result.output
+    assert "Traceback" not in result.output

@@ -127,3 +127,19 @@ def test_a_folder_that_cannot_be_created_is_one_line_and_exit_2(tmp_path: Path) 
     assert result.exit_code == 2
     assert "cannot create output folder" in result.output
     assert "Traceback" not in result.output
+
+
+def test_animation_frames_follow_the_group_day_by_day(tmp_path: Path) -> None:
+    from sim.animation import run_recording, write_gif
+    from sim.model import CommunityModel
+
+    model = CommunityModel(rng=5, n_members=200, share_spammers=0.2)
+    frames = run_recording(model, days=20, every=5)
+    assert [f.day for f in frames] == [0, 5, 10, 15, 20]
+    for f in frames:
+        assert f.present.sum() == f.members == f.honest + f.spammers
+        assert 0.0 <= f.promo_share <= 1.0
+    last = frames[-1]
+    assert (last.present == model.state.present).all()
+    write_gif(frames, tmp_path / "group.gif", fps=5, hold=0)
+    assert Image.open(tmp_path / "group.gif").n_frames == len(frames)
