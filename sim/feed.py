@@ -217,12 +217,14 @@ def sample_reads(
         return empty, empty
     # One geometric gap per read: the reader skips ``gap - 1`` posts before each read.
     gaps = rng.geometric(1.0 - skip, size=total) if skip > 0 else np.ones(total, int)
-    run = np.cumsum(gaps)
+    run = np.cumsum(gaps)  # 1 + position of each read, counted over all readers' lists
     starts = np.cumsum(k) - k
-    pos = run - np.repeat(run[starts] - gaps[starts], k) - 1  # position in the reader's list
-    g = np.repeat(group, k)
-    ok = pos < n_eligible[g]
-    return np.repeat(who, k)[ok], eligible[first[g[ok]] + pos[ok]]
+    # Where each reader's list starts in ``run`` and in ``eligible``: the read's index in
+    # ``eligible`` is its group's first post plus the posts its reader scrolled past.
+    shift = run[starts] - gaps[starts] + 1 - first[group]
+    index = run - np.repeat(shift, k)
+    ok = index < np.repeat(first[group] + n_eligible[group], k)  # not past the list's end
+    return np.repeat(who, k)[ok], eligible[index[ok]]
 
 
 def _eligible_by_group(
