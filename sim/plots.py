@@ -1,17 +1,20 @@
 """Matplotlib figures: one run's health over time.
 
-Figures are drawn with the non-interactive Agg backend and saved to files; callers
+Figures are drawn with the non-interactive Agg backend (unless a notebook set its own)
+and saved to files; callers
 get the ``Figure`` back so tests can check the plotted data.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib
 
-matplotlib.use("Agg")
+if not os.environ.get("MPLBACKEND"):  # a notebook sets its own (inline) backend
+    matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 if TYPE_CHECKING:
@@ -42,7 +45,9 @@ def plot_run(ts: pd.DataFrame, path: str | Path | None = None, title: str = "") 
     fig, axes = plt.subplots(2, 2, figsize=(10, 6.5), sharex=True)
     for ax, (col, panel, ylabel) in zip(axes.flat, HEALTH_PANELS, strict=True):
         y = ts[col] if col == "honest_members" else _smooth(ts[col])
-        ax.plot(ts["day"], y, color="tab:blue", label=col)
+        ax.plot(
+            ts["day"], y, color="tab:blue", label="not spammers" if col == "honest_members" else col
+        )
         if col == "honest_members":
             ax.plot(
                 ts["day"],
