@@ -1,8 +1,8 @@
 """Matplotlib figures: one run's health over time.
 
-Figures are drawn with the non-interactive Agg backend (unless a notebook set its own)
-and saved to files; callers
-get the ``Figure`` back so tests can check the plotted data.
+Figures are drawn with the non-interactive Agg backend (unless a notebook set its
+own) and saved to files; callers get the ``Figure`` back so tests can check the
+plotted data.
 """
 
 from __future__ import annotations
