@@ -1,0 +1,655 @@
+"""Speed, memory and scaling of the simulator, measured in one command.
+
+Run from the project's root folder, with the project installed (``pip install -e .``)::
+
+    python benchmarks/run.py            # the full set: about 4 minutes on 2 cores
+    python benchmarks/run.py --quick    # smaller and fewer repetitions: about 1 minute
+
+It writes ``benchmarks/results/latest.json`` (every repetition of every measurement,
+the machine, the versions) and ``benchmarks/results/latest.md`` (the tables the
+README quotes), and prints the tables.
+
+What is measured (times are medians over repetitions, because shared machines are
+noisy; each measurement runs in a fresh Python process, so that peak memory belongs
+to one model size and nothing is cached from one measurement to the next):
+
+- ``CommunityModel`` with the default mix (spammers included) at 1,000, 10,000 and
+  100,000 members for a year, daily data collection on: member-days per second
+  (members at the start x days; the time counts model construction with its warm-up,
+  the run and ``timeseries()``); peak resident memory (RSS) of the process; cost per
+  member-day relative to the smallest size.
+- Mesa's own ``BoltzmannWealth`` example (``mesa.examples``) at 1,000 agents, in
+  agent-steps per second, timed the same way and interleaved with our 1,000-member
+  runs in the same process, and the ratio of the two.
+- Start-up: ``python -c "import sim"``, ``sim --help`` and the default ``sim run``,
+  end to end, as the user sees them.
+- A reduced copy of the headline sweep (``experiments/headline.toml`` with fewer
+  replicates) through ``sim sweep --jobs 1`` and ``--jobs 2`` (whole commands,
+  ``--no-plot``): runs per second and parallel efficiency; the sweep's fixed cost (the
+  same commands on a two-run, one-day spec); its per-run overhead, in CPU time, over the
+  same runs done bare in one process; and, at the same moment, how much of a second
+  core the machine gives two CPU-bound processes (others' jobs on a shared machine
+  lower it, and no sweep can beat it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADLINE = ROOT / "experiments" / "headline.toml"
+RESULTS = ROOT / "benchmarks" / "results"
+
+# (members, days, repetitions) per model size, and the other settings of each mode.
+FULL: dict[str, Any] = {
+    "sizes": [(1_000, 365, 7), (10_000, 365, 5), (100_000, 365, 3)],
+    "mesa_reps": 7,
+    "mesa_steps": 365,
+    "startup_reps": 7,
+    "sweep_replicates": 3,
+    "sweep_reps": 2,
+}
+QUICK: dict[str, Any] = {
+    "sizes": [(1_000, 365, 3), (10_000, 365, 1), (100_000, 120, 1)],
+    "mesa_reps": 3,
+    "mesa_steps": 365,
+    "startup_reps": 3,
+    "sweep_replicates": 1,
+    "sweep_reps": 1,
+}
+
+# The targets of the issue that asked for this benchmark.
+TARGET_MD_PER_S_1K = 1_000_000
+TARGET_MESA_RATIO = 5.0
+TARGET_100K_SECONDS = 20.0
+TARGET_RSS_MIB = 1024
+TARGET_EFFICIENCY = 0.80
+TARGET_OVERHEAD = 0.10
+TARGET_SIM_RUN_SECONDS = 2.0
+
+
+# ---------------------------------------------------------------------- child processes
+def _peak_rss_mib() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 2**20
+
+
+def _time_model(n: int, days: int, seed: int) -> dict[str, Any]:
+    """One ``CommunityModel`` run, timed from construction to its time series."""
+    from sim.model import CommunityModel
+
+    started, cpu = time.perf_counter(), time.process_time()
+    model = CommunityModel(rng=seed, n_members=n)
+    built = time.perf_counter()
+    model.run(days)
+    ts = model.timeseries()
+    seconds = time.perf_counter() - started
+    return {
+        "seed": seed,
+        "seconds": seconds,
+        "setup_seconds": built - started,
+        "cpu_seconds": time.process_time() - cpu,
+        "member_days": n * days,
+        "members_present_days": int(ts["members"].iloc[1:].sum()),
+    }
+
+
+def child_model(n: int, days: int, reps: int) -> dict[str, Any]:
+    """Repetitions of one model size in this (fresh) process, and its peak memory."""
+    import sim.model  # noqa: F401 - imported before measuring the baseline memory
+
+    after_import = _peak_rss_mib()
+    runs = [_time_model(n, days, seed) for seed in range(1, reps + 1)]
+    return {"runs": runs, "rss_after_import_mib": after_import, "peak_rss_mib": _peak_rss_mib()}
+
+
+def child_mesa(steps: int, reps: int) -> dict[str, Any]:
+    """Mesa's BoltzmannWealth and our model at 1,000, interleaved repetition by repetition."""
+    import warnings
+
+    warnings.simplefilter("ignore")  # Mesa's experimental-feature notices
+    from mesa.examples import BoltzmannWealth
+    from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario
+
+    n = 1_000
+    ours, theirs = [], []
+    for seed in range(1, reps + 1):
+        ours.append(_time_model(n, steps, seed))
+        started = time.perf_counter()
+        model = BoltzmannWealth(BoltzmannScenario(n=n, rng=seed))
+        for _ in range(steps):
+            model.step()
+        theirs.append({"seed": seed, "seconds": time.perf_counter() - started})
+    return {"n": n, "steps": steps, "ours": ours, "boltzmann": theirs}
+
+
+def child_compute(spec_path: str) -> dict[str, Any]:
+    """The bare model runs of a sweep spec, one after the other, without the sweep."""
+    from sim.model import CommunityModel
+    from sim.spec import load_spec
+    from sim.sweep import plan
+
+    tasks = plan(load_spec(spec_path))
+    started, cpu = time.perf_counter(), time.process_time()
+    for task in tasks:
+        CommunityModel(rng=task.seed, **task.params).run(task.steps)
+    return {
+        "runs": len(tasks),
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - cpu,
+    }
+
+
+CHILDREN = {"model": child_model, "mesa": child_mesa, "compute": child_compute}
+
+
+def _child(kind: str, *args: Any) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter and return what it printed (JSON)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", kind, *map(str, args)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark step {kind} {args} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------------ measurements
+def measure_sizes(sizes: list[tuple[int, int, int]]) -> list[dict[str, Any]]:
+    """Member-days per second and peak memory per model size."""
+    rows = []
+    for n, days, reps in sizes:
+        _say(f"model: {n:,} members x {days} days, {reps} repetitions")
+        got = _child("model", n, days, reps)
+        seconds = statistics.median(r["seconds"] for r in got["runs"])
+        setup = statistics.median(r["setup_seconds"] for r in got["runs"])
+        present = statistics.median(r["members_present_days"] / r["seconds"] for r in got["runs"])
+        rows.append(
+            {
+                "members": n,
+                "days": days,
+                "repetitions": reps,
+                "seconds": seconds,
+                "seconds_per_year": setup + (seconds - setup) * 365 / days,
+                "setup_seconds": setup,
+                "member_days_per_s": n * days / seconds,
+                "present_member_days_per_s": present,
+                "peak_rss_mib": got["peak_rss_mib"],
+                "rss_after_import_mib": got["rss_after_import_mib"],
+                "runs": got["runs"],
+            }
+        )
+    for row in rows:  # cost per member-day is 1 / throughput
+        row["cost_vs_smallest"] = rows[0]["member_days_per_s"] / row["member_days_per_s"]
+    return rows
+
+
+def measure_mesa(steps: int, reps: int) -> dict[str, Any]:
+    """Our model against Mesa's BoltzmannWealth, both at 1,000, in the same process."""
+    _say(f"Mesa BoltzmannWealth vs ours at 1,000, {steps} steps, {reps} repetitions")
+    got = _child("mesa", steps, reps)
+    work = got["n"] * steps
+    ours = statistics.median(work / r["seconds"] for r in got["ours"])
+    theirs = statistics.median(work / r["seconds"] for r in got["boltzmann"])
+    ratios = [
+        b["seconds"] / o["seconds"] for o, b in zip(got["ours"], got["boltzmann"], strict=True)
+    ]
+    return {
+        **got,
+        "ours_member_days_per_s": ours,
+        "boltzmann_agent_steps_per_s": theirs,
+        "ratio": ours / theirs,
+        "ratio_median_of_pairs": statistics.median(ratios),
+    }
+
+
+def _sim_command() -> list[str]:
+    """The ``sim`` console script of this environment."""
+    script = Path(sys.executable).with_name("sim")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("sim")
+    return [found] if found else [sys.executable, "-m", "sim.cli"]
+
+
+def _wall(command: list[str], reps: int, cwd: Path) -> list[float]:
+    """Wall-clock seconds of each of ``reps`` runs of a command."""
+    return [_timed(command, cwd)[0] for _ in range(reps)]
+
+
+def _timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system, the command's child processes included)
+    of one run of a command. CPU time hardly depends on what else the machine runs."""
+    import resource
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    started, cpu_before = time.perf_counter(), cpu()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
+    return time.perf_counter() - started, cpu() - cpu_before
+
+
+BURN = "x = 0\nfor i in range(12_000_000):\n    x += i * i"
+
+
+def machine_parallel_efficiency() -> float:
+    """How much of a second core the machine gives right now: a CPU-bound Python loop,
+    twice one after the other against twice at the same time. Other processes on the
+    machine lower it; a sweep cannot do better."""
+    command = [sys.executable, "-c", BURN]
+    serial = sum(_timed(command, ROOT)[0] for _ in range(2))
+    started = time.perf_counter()
+    both = [subprocess.Popen(command) for _ in range(2)]
+    for proc in both:
+        proc.wait()
+    return serial / (2 * (time.perf_counter() - started))
+
+
+def measure_startup(reps: int, scratch: Path) -> list[dict[str, Any]]:
+    """Whole-process times of start-up and of the default ``sim run``."""
+    sim = _sim_command()
+    scratch_run = str(scratch / "run")
+    commands = [
+        ("python", "python -c pass (the interpreter alone)", [sys.executable, "-c", "pass"]),
+        ("import_sim", 'python -c "import sim"', [sys.executable, "-c", "import sim"]),
+        ("help", "sim --help", [*sim, "--help"]),
+        (
+            "import_model",
+            'python -c "import sim.model" (loads Mesa)',
+            [sys.executable, "-c", "import sim.model"],
+        ),
+        (
+            "sim_run",
+            "sim run (1,000 members, a year; CSV, JSON, PNG)",
+            [*sim, "run", "--out", scratch_run],
+        ),
+    ]
+    rows = []
+    for key, label, command in commands:
+        _say(f"start-up: {label}")
+        times = _wall(command, reps, ROOT)
+        rows.append(
+            {"key": key, "command": label, "seconds": statistics.median(times), "runs": times}
+        )
+    return rows
+
+
+def reduced_headline(replicates: int, folder: Path) -> Path:
+    """A copy of the headline spec with fewer replicates (the design is unchanged)."""
+    text = HEADLINE.read_text(encoding="utf-8")
+    text, found = re.subn(r"(?m)^replicates\s*=\s*\d+", f"replicates = {replicates}", text)
+    if found != 1 or tomllib.loads(text)["replicates"] != replicates:
+        raise SystemExit(f"cannot set the number of replicates in {HEADLINE}")
+    path = folder / "headline-bench.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# Two runs of one day: what a sweep costs besides its runs (start-up, imports, worker
+# processes, writing the tables), with one and with two workers.
+STARTUP_SPEC = """\
+name = "bench-startup"
+replicates = 2
+seed = 1
+steps = 1
+
+[fixed]
+n_members = 1000
+
+[vary]
+policy = ["none"]
+"""
+
+
+def measure_sweep(replicates: int, reps: int, scratch: Path) -> dict[str, Any]:
+    """Runs per second of the headline sweep with 1 and 2 workers, and its overheads.
+
+    Each round times, one after the other: the bare model runs of the spec in one
+    process (``compute``), ``sim sweep`` with 1 and with 2 workers, and the same
+    commands on a two-run, one-day spec (the fixed cost of a sweep). The per-run
+    overhead is what the 1-worker sweep costs beyond its fixed cost and the bare runs.
+    """
+    spec = reduced_headline(replicates, scratch)
+    tiny = scratch / "bench-startup.toml"
+    tiny.write_text(STARTUP_SPEC, encoding="utf-8")
+    sim = _sim_command()
+    rounds = []
+    for i in range(reps):
+        _say(f"sweep: reduced headline ({replicates} replicates), round {i + 1} of {reps}")
+        compute = _child("compute", spec)
+        one, one_cpu = _sweep(sim, spec, 1, scratch / "sweep-1")
+        two, two_cpu = _sweep(sim, spec, 2, scratch / "sweep-2")
+        fixed_1, fixed_1_cpu = _sweep(sim, tiny, 1, scratch / "tiny-1")
+        fixed_2, fixed_2_cpu = _sweep(sim, tiny, 2, scratch / "tiny-2")
+        rounds.append(
+            {
+                "runs": compute["runs"],
+                "compute_seconds": compute["seconds"],
+                "compute_cpu_seconds": compute["cpu_seconds"],
+                "jobs_1_seconds": one,
+                "jobs_1_cpu_seconds": one_cpu,
+                "jobs_2_seconds": two,
+                "jobs_2_cpu_seconds": two_cpu,
+                "fixed_1_seconds": fixed_1,
+                "fixed_1_cpu_seconds": fixed_1_cpu,
+                "fixed_2_seconds": fixed_2,
+                "fixed_2_cpu_seconds": fixed_2_cpu,
+                "machine_parallel_efficiency": machine_parallel_efficiency(),
+            }
+        )
+    med = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
+    n_runs, t1, t2 = med["runs"], med["jobs_1_seconds"], med["jobs_2_seconds"]
+    compute_cpu = med["compute_cpu_seconds"]
+    return {
+        "spec": f"experiments/headline.toml with replicates = {replicates}",
+        "runs": int(n_runs),
+        "jobs_1_seconds": t1,
+        "jobs_2_seconds": t2,
+        "runs_per_s_jobs_1": n_runs / t1,
+        "runs_per_s_jobs_2": n_runs / t2,
+        "parallel_efficiency": t1 / (2 * t2),
+        "steady_efficiency": (t1 - med["fixed_1_seconds"]) / (2 * (t2 - med["fixed_2_seconds"])),
+        "machine_parallel_efficiency": med["machine_parallel_efficiency"],
+        "compute_seconds": med["compute_seconds"],
+        "whole_overhead": t1 / med["compute_seconds"] - 1.0,
+        "compute_cpu_seconds": compute_cpu,
+        "fixed_1_seconds": med["fixed_1_seconds"],
+        "fixed_2_seconds": med["fixed_2_seconds"],
+        "per_run_overhead": (med["jobs_1_cpu_seconds"] - med["fixed_1_cpu_seconds"] - compute_cpu)
+        / compute_cpu,
+        "per_run_overhead_jobs_2": (
+            med["jobs_2_cpu_seconds"] - med["fixed_2_cpu_seconds"] - compute_cpu
+        )
+        / compute_cpu,
+        "rounds": rounds,
+    }
+
+
+def _sweep(sim: list[str], spec: Path, jobs: int, out: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one ``sim sweep`` from scratch, without figures."""
+    options = ["--jobs", str(jobs), "--out", str(out), "--fresh", "--no-plot"]
+    return _timed([*sim, "sweep", str(spec), *options], ROOT)
+
+
+# -------------------------------------------------------------------------- reporting
+def machine() -> dict[str, Any]:
+    """Where the numbers come from."""
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for name in ("numpy", "mesa", "pandas"):
+        try:
+            versions[name] = __import__(name).__version__
+        except ImportError:
+            versions[name] = None
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:  # no git: the numbers stand without a commit
+        commit = ""
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit or None,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "load_average_at_start": os.getloadavg(),
+        **versions,
+    }
+
+
+def _target(name: str, wanted: str, value: float, holds: bool, shown: str) -> dict[str, Any]:
+    return {"target": name, "wanted": wanted, "measured": value, "shown": shown, "holds": holds}
+
+
+def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target of the issue, the measured value and whether it holds."""
+    sizes = {row["members"]: row for row in result["sizes"]}
+    small, large = sizes[1_000], sizes.get(100_000)
+    mesa, sweep = result["mesa"], result["sweep"]
+    sim_run = next(row["seconds"] for row in result["startup"] if row["key"] == "sim_run")
+    md = small["member_days_per_s"]
+    rows = [
+        _target(
+            "member-days/s at 1,000",
+            f">= {TARGET_MD_PER_S_1K:,}",
+            md,
+            md >= TARGET_MD_PER_S_1K,
+            f"{md:,.0f}",
+        ),
+        _target(
+            "ours / Mesa BoltzmannWealth, same run",
+            f">= {TARGET_MESA_RATIO:g}x",
+            mesa["ratio"],
+            mesa["ratio"] >= TARGET_MESA_RATIO,
+            f"{mesa['ratio']:.1f}x",
+        ),
+    ]
+    if large:
+        cost, year, rss = (
+            large["cost_vs_smallest"],
+            large["seconds_per_year"],
+            large["peak_rss_mib"],
+        )
+        rows += [
+            _target(
+                "cost per member-day, 100,000 vs 1,000", "<= 1", cost, cost <= 1.0, f"{cost:.2f}"
+            ),
+            _target(
+                "a year at 100,000 members",
+                f"< {TARGET_100K_SECONDS:g} s",
+                year,
+                year < TARGET_100K_SECONDS,
+                f"{year:.1f} s",
+            ),
+            _target(
+                "peak memory at 100,000 members",
+                f"< {TARGET_RSS_MIB} MiB",
+                rss,
+                rss < TARGET_RSS_MIB,
+                f"{rss:.0f} MiB",
+            ),
+        ]
+    eff, machine_eff = sweep["parallel_efficiency"], sweep["machine_parallel_efficiency"]
+    over = sweep["per_run_overhead"]
+    rows += [
+        _target(
+            "parallel efficiency, 2 workers, headline sweep",
+            f">= {TARGET_EFFICIENCY:.0%}",
+            eff,
+            eff >= TARGET_EFFICIENCY,
+            f"{eff:.0%} (machine: {machine_eff:.0%})",
+        ),
+        _target(
+            "sweep per-run overhead (CPU)",
+            f"< {TARGET_OVERHEAD:.0%}",
+            over,
+            over < TARGET_OVERHEAD,
+            f"{over:.1%}",
+        ),
+        _target(
+            "default `sim run`, end to end",
+            f"< {TARGET_SIM_RUN_SECONDS:g} s",
+            sim_run,
+            sim_run < TARGET_SIM_RUN_SECONDS,
+            f"{sim_run:.2f} s",
+        ),
+    ]
+    return rows
+
+
+def _table(header: list[str], align: str, rows: list[list[str]]) -> list[str]:
+    """A Markdown table; ``align`` has one character per column: l, r or c."""
+    rule = {"l": "---", "r": "---:", "c": ":---:"}
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(rule[a] for a in align) + "|"]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The tables quoted in the README."""
+    m, mesa, sweep = result["machine"], result["mesa"], result["sweep"]
+    quick = " (quick mode)" if result["quick"] else ""
+    lines = [
+        f"Measured {m['date'][:10]} at commit `{m['commit']}` on {m['cpu']} ({m['cores']} "
+        f"cores), Python {m['python']}, NumPy {m['numpy']}, Mesa {m['mesa']}{quick}; "
+        "medians of the repetitions.",
+        "",
+    ]
+    lines += _table(
+        [
+            "members",
+            "days",
+            "reps",
+            "time (s)",
+            "member-days/s",
+            "cost per member-day vs 1,000",
+            "peak RSS (MiB)",
+        ],
+        "rrrrrrr",
+        [
+            [
+                f"{r['members']:,}",
+                str(r["days"]),
+                str(r["repetitions"]),
+                f"{r['seconds']:.2f}",
+                f"{r['member_days_per_s']:,.0f}",
+                f"{r['cost_vs_smallest']:.2f}",
+                f"{r['peak_rss_mib']:.0f}",
+            ]
+            for r in result["sizes"]
+        ],
+    )
+    lines += [
+        "",
+        f"Mesa's `BoltzmannWealth` (`mesa.examples`) at {mesa['n']:,} agents for "
+        f"{mesa['steps']} steps, interleaved with our {mesa['n']:,}-member runs in the same "
+        f"process ({len(mesa['ours'])} repetitions each):",
+        "",
+    ]
+    lines += _table(
+        ["model", "per second", "ratio"],
+        "lrr",
+        [
+            [
+                "`CommunityModel`, member-days",
+                f"{mesa['ours_member_days_per_s']:,.0f}",
+                f"{mesa['ratio']:.1f}x",
+            ],
+            ["`BoltzmannWealth`, agent-steps", f"{mesa['boltzmann_agent_steps_per_s']:,.0f}", "1x"],
+        ],
+    )
+    lines += [
+        "",
+        f"Headline sweep ({sweep['spec']}: {sweep['runs']} runs of 1,000 members for a year), "
+        "whole `sim sweep --no-plot` command:",
+        "",
+    ]
+    lines += _table(
+        ["workers", "time (s)", "runs/s", "parallel efficiency"],
+        "rrrr",
+        [
+            ["1", f"{sweep['jobs_1_seconds']:.1f}", f"{sweep['runs_per_s_jobs_1']:.2f}", ""],
+            [
+                "2",
+                f"{sweep['jobs_2_seconds']:.1f}",
+                f"{sweep['runs_per_s_jobs_2']:.2f}",
+                f"{sweep['parallel_efficiency']:.0%}",
+            ],
+        ],
+    )
+    lines += [
+        "",
+        f"The same runs, bare, one after the other in one process: "
+        f"{sweep['compute_seconds']:.1f} s. A sweep's fixed cost (start-up, imports, worker "
+        f"processes, tables; a two-run, one-day spec): {sweep['fixed_1_seconds']:.1f} s with 1 "
+        f"worker, {sweep['fixed_2_seconds']:.1f} s with 2. Per-run overhead beyond that, in CPU "
+        f"time: {sweep['per_run_overhead']:+.1%} of the bare run with 1 worker, "
+        f"{sweep['per_run_overhead_jobs_2']:+.1%} with 2; the whole 1-worker command, fixed cost "
+        f"included, takes {sweep['whole_overhead']:+.1%} longer than the bare runs. "
+        f"Parallel efficiency without the fixed "
+        f"cost: {sweep['steady_efficiency']:.0%}; the machine itself gave "
+        f"{sweep['machine_parallel_efficiency']:.0%} to two CPU-bound processes at the time.",
+        "",
+    ]
+    lines += _table(
+        ["start-up, whole process", "median (s)"],
+        "lr",
+        [[f"`{r['command']}`", f"{r['seconds']:.2f}"] for r in result["startup"]],
+    )
+    lines += [""]
+    lines += _table(
+        ["target", "wanted", "measured", "holds"],
+        "llrc",
+        [
+            [t["target"], t["wanted"], t["shown"], "yes" if t["holds"] else "**no**"]
+            for t in result["targets"]
+        ],
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _say(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repetitions")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for latest.json/.md")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, *rest = args.child
+        values = [int(v) if v.isdigit() else v for v in rest]
+        print(json.dumps(CHILDREN[kind](*values)))
+        return
+
+    mode = QUICK if args.quick else FULL
+    started = time.perf_counter()
+    result: dict[str, Any] = {"quick": args.quick, "machine": machine()}
+    with tempfile.TemporaryDirectory(prefix="sim-bench-") as tmp:
+        scratch = Path(tmp)
+        result["sizes"] = measure_sizes(mode["sizes"])
+        result["mesa"] = measure_mesa(mode["mesa_steps"], mode["mesa_reps"])
+        result["startup"] = measure_startup(mode["startup_reps"], scratch)
+        result["sweep"] = measure_sweep(mode["sweep_replicates"], mode["sweep_reps"], scratch)
+    result["machine"]["load_average_at_end"] = os.getloadavg()
+    result["targets"] = targets(result)
+    result["benchmark_seconds"] = time.perf_counter() - started
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
+    table = markdown(result)
+    (args.out / "latest.md").write_text(table)
+    print(table)
+    _say(f"done in {result['benchmark_seconds']:.0f} s; wrote {args.out}/latest.json and latest.md")
+
+
+if __name__ == "__main__":
+    main()
