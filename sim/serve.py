@@ -117,7 +117,8 @@ def serve(port: int, echo: Callable[[str], None] = print, host: str = HOST) -> i
     _check_port(host, port)
     url = f"http://{host}:{port}/"
     proc = subprocess.Popen(server_command(port, host), env=app_environment())
-    signal.signal(signal.SIGTERM, _interrupt)  # stop the server too when we are stopped
+    for stop in (signal.SIGINT, signal.SIGTERM):  # stop the server too when we are stopped
+        signal.signal(stop, _interrupt)
     try:
         if not wait_until_up(url, proc):
             proc.terminate()
