@@ -61,7 +61,7 @@ FULL: dict[str, Any] = {
     "mesa_steps": 365,
     "startup_reps": 7,
     "sweep_replicates": 3,
-    "sweep_reps": 2,
+    "sweep_reps": 3,
 }
 QUICK: dict[str, Any] = {
     "sizes": [(1_000, 365, 3), (10_000, 365, 1), (100_000, 120, 1)],
@@ -519,7 +519,8 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         f"Measured {m['date'][:10]} at commit `{m['commit']}` on {m['cpu']} ({m['cores']} "
         f"cores), Python {m['python']}, NumPy {m['numpy']}, Mesa {m['mesa']}{quick}; "
-        "medians of the repetitions.",
+        f"medians of the repetitions; load average {m['load_average_at_start'][0]:.1f} before, "
+        f"{m['load_average_at_end'][0]:.1f} after.",
         "",
     ]
     lines += _table(
@@ -531,8 +532,9 @@ def markdown(result: dict[str, Any]) -> str:
             "member-days/s",
             "cost per member-day vs 1,000",
             "peak RSS (MiB)",
+            "member-days/s, members present",
         ],
-        "rrrrrrr",
+        "rrrrrrrr",
         [
             [
                 f"{r['members']:,}",
@@ -542,6 +544,7 @@ def markdown(result: dict[str, Any]) -> str:
                 f"{r['member_days_per_s']:,.0f}",
                 f"{r['cost_vs_smallest']:.2f}",
                 f"{r['peak_rss_mib']:.0f}",
+                f"{r['present_member_days_per_s']:,.0f}",
             ]
             for r in result["sizes"]
         ],
