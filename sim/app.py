@@ -26,7 +26,7 @@ from sim.model import CommunityModel
 from sim.params import PARAMS, STRATEGY_SHARES, Param
 from sim.plots import SCENARIO_PANELS, FeedTopPicture, MembersPicture, strategy_legend
 
-__all__ = ["CONTROLS", "ClassModel", "control", "model_params", "feed_top", "page"]
+__all__ = ["CONTROLS", "control", "model_params", "feed_top", "page"]
 
 # The parameters a teacher moves in class, in the order the sidebar shows them.
 CONTROLS: tuple[str, ...] = (
@@ -46,17 +46,6 @@ _FEED_TOP = 10  # posts shown in the feed view
 _FIGSIZE, _DPI = (6.4, 4.4), 80  # small images keep a step quick to redraw
 # Pictures shrink to their panel on a small screen rather than being cut off.
 _CSS = ".sim-picture img { max-width: 100%; height: auto; }"
-
-
-class ClassModel(CommunityModel):
-    """The group as the page creates it again on Reset.
-
-    SolaraViz passes Mesa's default ``scenario`` along with the controls' values; this
-    group is defined by its parameters and seed alone, so the scenario is set aside.
-    """
-
-    def __init__(self, rng: int | None = None, scenario: Any = None, **params: Any) -> None:
-        super().__init__(rng=rng, **params)
 
 
 def _slider_range(p: Param) -> tuple[float, float]:
@@ -129,11 +118,8 @@ def feed_top(model: CommunityModel, k: int = _FEED_TOP) -> pd.DataFrame:
     Ranks as the model does, rules on likes included, so coordinated likes that lift
     promotion show where they act.
     """
-    feed, p = model.feed, model.params
-    likes = feed.rank_likes
-    for rule in model.policies:
-        likes = rule.ranking_likes(feed, likes)
-    rows = feed.ranked(model.day, p["feed_ranking"], p["comment_weight"], likes)[:k]
+    feed = model.feed
+    rows = model.ranked_feed()[:k]
     return pd.DataFrame(
         {
             "what": [_what(int(feed.kind[r]), bool(feed.by_spammer[r])) for r in rows],
@@ -294,7 +280,7 @@ def _Nested(children: list[Any]) -> None:
 @solara.component
 def ClassApp() -> None:
     """The page: SolaraViz with the class's views, and the controls' help."""
-    model = solara.use_memo(lambda: ClassModel(rng=_SEED["value"]), [])
+    model = solara.use_memo(lambda: CommunityModel(rng=_SEED["value"]), [])
     solara.Style(_CSS)
     SolaraViz(
         model,

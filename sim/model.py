@@ -68,6 +68,9 @@ class CommunityModel(mesa.Model):
     ----------
     rng : int or numpy.random.Generator, optional
         Seed of the model's random generator; one seed gives one result.
+    scenario : optional
+        Ignored. Mesa's SolaraViz passes its default scenario when it re-creates
+        the model on Reset; this group is defined by its parameters and seed alone.
     **params
         Model parameters by name (``sim params`` lists them); the rest take their
         defaults. Unknown names, wrong types, values out of bounds and strategy
@@ -89,7 +92,12 @@ class CommunityModel(mesa.Model):
 
     SHARER, CARER, PROMOTER, SPAMMER, LURKER = SHARER, CARER, PROMOTER, SPAMMER, LURKER
 
-    def __init__(self, rng: int | np.random.Generator | None = None, **params: Any) -> None:
+    def __init__(
+        self,
+        rng: int | np.random.Generator | None = None,
+        scenario: Any = None,
+        **params: Any,
+    ) -> None:
         values = resolve(params)
         super().__init__(rng=rng)
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else None
@@ -258,10 +266,10 @@ class CommunityModel(mesa.Model):
         reader, post = self._read(readers, ranked)
         for rule in self.policies:
             rule.on_read(self, reader, post)
-        for rule in self.policies:
-            rule.after_reading(self)
         s.last_visit[visitors] = self.day
-        if not warm:
+        if not warm:  # the warm-up freezes membership: no removals, bans or departures
+            for rule in self.policies:
+                rule.after_reading(self)
             self._update_membership()
             self._join()
             self._imitate()

@@ -73,17 +73,18 @@ def test_reset_as_solaraviz_does_it_makes_the_group_of_the_controls() -> None:
     """SolaraViz's Reset passes Mesa's default scenario along with the controls."""
     from mesa.visualization.solara_viz import _build_model_init_kwargs
 
-    from sim.app import ClassModel, model_params
+    from sim.app import model_params
+    from sim.model import CommunityModel
 
     controls = {name: spec["value"] for name, spec in model_params().items()}
     controls["share_spammers"] = 0.3
     kwargs = _build_model_init_kwargs(
-        ClassModel(rng=1, n_members=100),
+        CommunityModel(rng=1, n_members=100),
         controls,
         add_scenario_when_empty=True,
         require_model_accepts_scenario=True,
     )
-    model = ClassModel(**kwargs)
+    model = CommunityModel(**kwargs)
     assert model.params["share_spammers"] == 0.3
     assert model.today["spammers"] == round(0.3 * model.params["n_members"])
 
