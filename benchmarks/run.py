@@ -56,7 +56,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 # (members, days, repetitions) per model size, and the other settings of each mode.
 FULL: dict[str, Any] = {
-    "sizes": [(1_000, 365, 7), (10_000, 365, 5), (100_000, 365, 3)],
+    "sizes": [(1_000, 365, 15), (10_000, 365, 5), (100_000, 365, 3)],
     "mesa_reps": 7,
     "mesa_steps": 365,
     "startup_reps": 7,
