@@ -607,6 +607,12 @@ def markdown(result: dict[str, Any]) -> str:
         [[f"`{r['command']}`", f"{r['seconds']:.2f}"] for r in result["startup"]],
     )
     lines += [""]
+    if result["quick"]:
+        lines += [
+            "Quick mode: fewer days at 100,000 members (set-up weighs more) and a 33-run "
+            "sweep (its fixed cost weighs more); the full command is the reference.",
+            "",
+        ]
     lines += _table(
         ["target", "wanted", "measured", "holds"],
         "llrc",
