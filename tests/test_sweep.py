@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 import sim.model
 from sim.cli import app
 from sim.spec import parse_spec, run_seed
-from sim.store import PARTS, RUNS, TIMESERIES
+from sim.store import PART_SUFFIX, PARTS, RUNS, TIMESERIES
 from sim.sweep import WORKER_DIED, Progress, Result, Task, _Pool, execute, plan, run_sweep
 
 SPEC = {
@@ -230,7 +230,7 @@ def test_a_killed_sweep_resumes_to_the_same_results(tmp_path):
         sweep_cmd(spec_file, killed, 2), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 120
-    while len(list((killed / PARTS).glob("*.run.parquet"))) < 5:
+    while len(list((killed / PARTS).glob(f"*.run{PART_SUFFIX}"))) < 5:
         assert proc.poll() is None, "the sweep ended before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -243,7 +243,7 @@ def test_a_killed_sweep_resumes_to_the_same_results(tmp_path):
         time.sleep(0.1)
     partial = json.loads((killed / "manifest.json").read_text())
     assert partial["status"] == "running"  # it never got to say goodbye
-    done_before = len(list((killed / PARTS).glob("*.run.parquet")))
+    done_before = len(list((killed / PARTS).glob(f"*.run{PART_SUFFIX}")))
     assert 5 <= done_before < 48
 
     resumed = subprocess.run(sweep_cmd(spec_file, killed, 1), capture_output=True, text=True)
