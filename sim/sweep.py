@@ -2,16 +2,18 @@
 
 The parent process schedules runs interleaved (the first replicate of every point,
 then the second, ...) so that a partial sweep covers the whole space; long-lived
-worker processes (Mesa is imported once per worker, not once per run) run them and
-return each run's row and recorded time series; the parent writes them to the store
-at once and keeps only the small rows. A run that raises is recorded as ``failed``
-with its traceback and the sweep goes on; a worker that dies (killed, out of memory)
-is replaced and the runs it may have been running are retried one at a time, so the
-culprit is found and recorded as failed.
+worker processes (Mesa is imported once per worker, not once per run) run them, write
+each run's part files to the store at once and return its row. The parent keeps only
+the small rows and does no per-run I/O, so that it takes next to no CPU from the
+workers. A run that raises is recorded as ``failed`` with its traceback and the sweep
+goes on; a worker that dies (killed, out of memory) is replaced and the runs it may
+have been running are retried one at a time, so the culprit is found and recorded as
+failed.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import signal
@@ -19,14 +21,16 @@ import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sim.errors import UserError
 from sim.store import Store, consolidate, read_runs, write_runs_snapshot
@@ -81,10 +85,13 @@ class Task:
 
 @dataclass
 class Result:
-    """A finished run: its row for runs.parquet and its recorded time series."""
+    """A finished run: its row for runs.parquet and its recorded time series, or
+    ``stored`` if the worker has written both to the store already (the series is
+    then dropped, so that it does not travel back to the parent)."""
 
     row: dict[str, Any]
-    ts: pd.DataFrame | None = None
+    ts: pa.Table | None = None
+    stored: bool = False
 
     @property
     def failed(self) -> bool:
@@ -146,8 +153,9 @@ def execute(task: Task) -> Result:
         model = CommunityModel(rng=task.seed, **task.params).run(task.steps)
         summary = {k: v for k, v in model.summary().items() if k != "seed"}
         row = {**base, **model.params, **summary, "status": "ok", "error": None}
-        ts = record(model.timeseries(), task.every, task.metrics)
-        ts.insert(0, "run_id", task.run_id)
+        # the collector's columns, not model.timeseries(): no DataFrame built per run
+        kept = record(model.datacollector.model_vars, task.every, task.metrics)
+        ts = pa.table({"run_id": np.full(len(kept["day"]), task.run_id, np.int64), **kept})
     except Exception:  # noqa: BLE001 - isolating any failure of a run is the point
         row = {**base, **resolve(task.params), "status": "failed", "error": traceback.format_exc()}
         ts = None
@@ -155,11 +163,30 @@ def execute(task: Task) -> Result:
     return Result(row=row, ts=ts)
 
 
-def record(ts: pd.DataFrame, every: int, metrics: tuple[str, ...]) -> pd.DataFrame:
-    """The days kept (every ``every`` days from day 0, and the last day) and measures kept."""
-    days = ts["day"].to_numpy()
+def record(
+    columns: Mapping[str, Sequence[Any]], every: int, metrics: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """The days kept (every ``every`` days from day 0, and the last day) and measures kept.
+
+    ``columns`` holds one sequence per daily measure (a collector's ``model_vars`` or
+    a time series frame); days come out as int64 and measures as float64, the types
+    of timeseries.parquet.
+    """
+    days = np.asarray(columns["day"], dtype=np.int64)
     keep = (days % every == 0) | (days == days.max())
-    return ts.loc[keep, ["day", *metrics]].reset_index(drop=True)
+    kept = {m: np.asarray(columns[m], dtype=np.float64)[keep] for m in metrics}
+    return {"day": days[keep], **kept}
+
+
+def execute_and_store(task: Task, root: Path) -> Result:
+    """Run one group and write its part files to the store at ``root``, in the worker.
+
+    The parent then receives only the row: it does no per-run I/O and never holds a
+    time series. A run is on disk as soon as it is finished, as when the parent wrote it.
+    """
+    result = execute(task)
+    Store(root).write_run(result.row, result.ts)
+    return Result(row=result.row, stored=True)
 
 
 # -------------------------------------------------------------------------- the workers
@@ -185,9 +212,9 @@ def _ping() -> bool:
     return True
 
 
-def _serial(tasks: list[Task]) -> Iterator[Result | None]:
+def _serial(tasks: list[Task], fn: Callable[[Task], Result]) -> Iterator[Result | None]:
     for task in tasks:
-        yield execute(task)
+        yield fn(task)
 
 
 class _Pool:
@@ -380,7 +407,9 @@ def run_sweep(
     report = SweepReport(total=spec.n_runs, before=len(done))
     progress = Progress(spec.n_runs, len(done), stream)
     rows = _Rows(out)
-    source = _serial(tasks) if jobs == 1 or len(tasks) <= 1 else _Pool(tasks, jobs).results()
+    fn = functools.partial(execute_and_store, root=store.root)
+    serial = jobs == 1 or len(tasks) <= 1
+    source = _serial(tasks, fn) if serial else _Pool(tasks, jobs, fn).results()
     try:
         for result in source:
             if result is not None:
@@ -416,7 +445,8 @@ class _Rows:
 
 
 def _keep(store: Store, rows: _Rows, result: Result, report: SweepReport) -> None:
-    store.write_run(result.row, result.ts)
+    if not result.stored:  # a run whose worker died: its row is written here
+        store.write_run(result.row, result.ts)
     rows.add(result.row)
     report.ran += 1
     if result.failed:

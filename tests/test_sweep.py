@@ -73,8 +73,8 @@ def test_schedule_is_interleaved_and_skips_what_is_done():
 def test_recorded_days_include_the_last_and_the_chosen_measures():
     spec = parse_spec(SPEC)
     result = execute(plan(spec)[0])
-    assert list(result.ts["day"]) == [0, 7, 14, 21, 28, 30]
-    assert list(result.ts.columns) == ["run_id", "day", "members", "honest_members", "quality"]
+    assert result.ts.column("day").to_pylist() == [0, 7, 14, 21, 28, 30]
+    assert result.ts.column_names == ["run_id", "day", "members", "honest_members", "quality"]
     assert result.row["status"] == "ok" and result.row["seed"] == run_seed(5, 0, 0)
     assert result.row["n_members"] == 120 and "honest_ratio" in result.row
 
