@@ -111,6 +111,9 @@ class CommunityModel(mesa.Model):
         self.company_links = np.zeros(0, dtype=np.int64)
         self.reputation: float | None = None
         self.today: dict[str, float] = {}
+        # The day's events, counted as they happen and reported by ``_measure``.
+        self._likes_given = self._comments_given = 0
+        self._joins = self._departures = self._bans = 0
         self._spawn(self._initial_strategies())
         self._warm_up()
         self.datacollector = DailyCollector()
@@ -579,8 +582,8 @@ class CommunityModel(mesa.Model):
         hhi, top3 = voice_concentration(voice)
         before = before or {}
         delta = {k: self.counters[k] - before.get(k, 0) for k in _DAY_COUNTS}
-        likes = getattr(self, "_likes_given", 0)
-        comments = getattr(self, "_comments_given", 0)
+        likes = self._likes_given
+        comments = self._comments_given
         per = 1.0 / max(honest, 1)
         return {
             "day": self.day,
@@ -608,9 +611,9 @@ class CommunityModel(mesa.Model):
             "hhi": hhi,
             "top3_share": top3,
             "promo_reach": int(np.count_nonzero(spam)),
-            "joins": getattr(self, "_joins", 0),
-            "departures": getattr(self, "_departures", 0),
-            "bans": getattr(self, "_bans", 0),
+            "joins": self._joins,
+            "departures": self._departures,
+            "bans": self._bans,
             "refused": delta["refused"],
             "removed": delta["removed"],
             "false_removals": delta["false_removals"],
