@@ -53,7 +53,28 @@ def measure_table() -> str:
     return "\n".join(daily) + "\n\n" + "\n".join(summary)
 
 
-TABLES = {"parameters": parameter_table, "presets": preset_table, "measures": measure_table}
+def behaviour_table() -> str:
+    """Markdown tables of the strategies' reactions and the posts' quality draws."""
+    from sim.agents import COMMENT_PROPENSITY, LIKE_PROPENSITY, POST_QUALITY, Strategy
+
+    quality = ["| post | quality |", "|---|---|"]
+    kinds = ("share (sharers)", "question (carers)", "ethical promotion", "spam")
+    quality += [
+        f"| {k} | Beta({a:g}, {b:g}) |" for k, (a, b) in zip(kinds, POST_QUALITY, strict=True)
+    ]
+    react = ["| reader | like propensity | comment propensity |", "|---|---|---|"]
+    react += [
+        f"| {s.label} | {LIKE_PROPENSITY[s]:g} | {COMMENT_PROPENSITY[s]:g} |" for s in Strategy
+    ]
+    return "\n".join(quality) + "\n\n" + "\n".join(react)
+
+
+TABLES = {
+    "parameters": parameter_table,
+    "behaviour": behaviour_table,
+    "presets": preset_table,
+    "measures": measure_table,
+}
 
 
 def render(text: str) -> str:
