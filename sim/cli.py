@@ -341,7 +341,10 @@ def plot_cmd(
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option(help="Collapse threshold the outcome crosses (default: the spec's, 0.5)."),
+        typer.Option(
+            help="Collapse threshold the outcome crosses (default: the spec's, or the "
+            "model's collapse_threshold)."
+        ),
     ] = None,
     along: Annotated[
         str | None,

@@ -26,7 +26,7 @@ from sim.agents import (
 )
 from sim.feed import Feed, Kind, sample_reads
 from sim.metrics import DAILY, summarize, voice_concentration
-from sim.params import resolve
+from sim.params import STRATEGY_SHARES, resolve
 from sim.policies import build_policies
 from sim.population import Population
 
@@ -121,36 +121,23 @@ class CommunityModel(mesa.Model):
         self.running = True
 
     # ------------------------------------------------------------------ set-up
+    def _shares(self) -> list[float]:
+        """Share of each strategy, in ``Strategy`` order; lurkers are the rest."""
+        shares = [self.params[name] for name in STRATEGY_SHARES]
+        return [*shares, 1.0 - sum(shares)]
+
     def _initial_strategies(self) -> np.ndarray:
         """Exact strategy counts from the shares, in random order."""
-        p, n = self.params, self.params["n_members"]
-        counts = [
-            round(p["share_sharers"] * n),
-            round(p["share_carers"] * n),
-            round(p["share_promoters"] * n),
-            round(p["share_spammers"] * n),
-        ]
+        n = self.params["n_members"]
+        counts = [round(share * n) for share in self._shares()[:LURKER]]
         counts.append(max(n - sum(counts), 0))
         strategies = np.repeat(np.arange(5, dtype=np.int8), counts)[:n]
         return self.rng.permutation(strategies)
 
     def _honest_mix(self) -> np.ndarray:
         """Probabilities of each strategy for a newcomer who is not a spammer."""
-        p = self.params
-        mix = np.array(
-            [
-                p["share_sharers"],
-                p["share_carers"],
-                p["share_promoters"],
-                0.0,
-                1.0
-                - sum(
-                    p[k]
-                    for k in ("share_sharers", "share_carers", "share_promoters", "share_spammers")
-                ),
-            ]
-        )
-        mix = np.clip(mix, 0.0, None)
+        mix = np.clip(np.array(self._shares()), 0.0, None)
+        mix[SPAMMER] = 0.0
         return mix / mix.sum() if mix.sum() > 0 else np.eye(5)[LURKER]
 
     def _draw_honest(self, k: int) -> np.ndarray:

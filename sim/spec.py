@@ -507,7 +507,7 @@ def _analysis(
             close = difflib.get_close_matches(str(o), allowed, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise err(f"[analysis]: unknown outcome {o!r}.{hint} Allowed: {', '.join(allowed)}.")
-    threshold = table.get("threshold", 0.5)
+    threshold = table.get("threshold", PARAMS["collapse_threshold"].default)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise err(f"[analysis] threshold must be a number, got {threshold!r}.")
     if not math.isfinite(threshold):
