@@ -93,7 +93,7 @@ def _peak_rss_mib() -> float:
 
 def _time_model(n: int, days: int, seed: int) -> dict[str, Any]:
     """One ``CommunityModel`` run, timed from construction to its time series."""
-    from sim.model import CommunityModel
+    from sim.model.model import CommunityModel
 
     started, cpu = time.perf_counter(), time.process_time()
     model = CommunityModel(rng=seed, n_members=n)
@@ -113,7 +113,7 @@ def _time_model(n: int, days: int, seed: int) -> dict[str, Any]:
 
 def child_model(n: int, days: int, reps: int) -> dict[str, Any]:
     """Repetitions of one model size in this (fresh) process, and its peak memory."""
-    import sim.model  # noqa: F401 - imported before measuring the baseline memory
+    import sim.model.model  # noqa: F401 - imported before measuring the baseline memory
 
     after_import = _peak_rss_mib()
     runs = [_time_model(n, days, seed) for seed in range(1, reps + 1)]
@@ -142,9 +142,9 @@ def child_mesa(steps: int, reps: int) -> dict[str, Any]:
 
 def child_compute(spec_path: str) -> dict[str, Any]:
     """The bare model runs of a sweep spec, one after the other, without the sweep."""
-    from sim.model import CommunityModel
-    from sim.spec import load_spec
-    from sim.sweep import plan
+    from sim.experiment.spec import load_spec
+    from sim.experiment.sweep import plan
+    from sim.model.model import CommunityModel
 
     tasks = plan(load_spec(spec_path))
     started, cpu = time.perf_counter(), time.process_time()
@@ -274,8 +274,8 @@ def measure_startup(reps: int, scratch: Path) -> list[dict[str, Any]]:
         ("help", "sim --help", [*sim, "--help"]),
         (
             "import_model",
-            'python -c "import sim.model" (loads Mesa)',
-            [sys.executable, "-c", "import sim.model"],
+            'python -c "import sim.model.model" (loads Mesa)',
+            [sys.executable, "-c", "import sim.model.model"],
         ),
         (
             "sim_run",

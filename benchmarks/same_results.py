@@ -3,7 +3,7 @@
 Before optimising, save what the current code produces; after each change, check::
 
     python benchmarks/same_results.py save /tmp/reference.pickle
-    # ... change sim/model.py, sim/feed.py, ...
+    # ... change sim/model/model.py, sim/model/feed.py, ...
     python benchmarks/same_results.py check /tmp/reference.pickle
 
 Each case is one seed and parameter set (rules, imitation, feed ranking, group sizes);
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.model import CommunityModel
+from sim.model.model import CommunityModel
 
 CASES: list[tuple[int, dict[str, Any], int]] = [
     (1, {}, 365),

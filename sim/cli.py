@@ -54,7 +54,7 @@ def user_errors() -> Iterator[None]:
 
 def parse_sets(items: list[str] | None) -> dict[str, Any]:
     """``["name=value", ...]`` to checked parameter values."""
-    from sim.params import ParamError, parse_value
+    from sim.model.params import ParamError, parse_value
 
     values: dict[str, Any] = {}
     for item in items or []:
@@ -88,7 +88,7 @@ def run(
 
     with user_errors():
         overrides = parse_sets(sets)
-        from sim.model import CommunityModel
+        from sim.model.model import CommunityModel
 
         started = time.perf_counter()
         model = CommunityModel(rng=seed, **overrides)
@@ -101,7 +101,7 @@ def run(
 
 
 def _write_run(model: Any, summary: dict[str, Any], out: Path) -> None:
-    from sim.plots import plot_run
+    from sim.figures.plots import plot_run
 
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -170,7 +170,7 @@ def params_cmd(
 
     Set any of them with `sim run --set NAME=VALUE` or in a sweep spec.
     """
-    from sim.params import PARAMS, PRESETS
+    from sim.model.params import PARAMS, PRESETS
 
     if as_json:
         payload = {"parameters": [p.as_dict() for p in PARAMS.values()], "presets": PRESETS}
@@ -229,7 +229,7 @@ def sweep(
     Example: sim sweep experiments/headline.toml --jobs 2
     """
     with user_errors():
-        from sim.spec import load_spec
+        from sim.experiment.spec import load_spec
 
         plan = load_spec(spec)
         out = out or Path("results") / plan.name
@@ -251,7 +251,7 @@ def _run_sweep(plan: Any, out: Path, jobs: int | None, fresh: bool, fail_fast: b
     """Run the sweep with SIGTERM treated like Ctrl-C: stop, keep what finished."""
     import signal
 
-    from sim.sweep import Interrupted, run_sweep
+    from sim.experiment.sweep import Interrupted, run_sweep
 
     def stop(signum: int, frame: Any) -> None:
         raise Interrupted()
@@ -273,8 +273,8 @@ def _design_text(plan: Any) -> str:
 
 
 def _dry_run(plan: Any, out: Path, jobs: int | None, fresh: bool) -> None:
-    from sim.store import Store, done_ids
-    from sim.sweep import estimate, format_duration
+    from sim.experiment.store import Store, done_ids
+    from sim.experiment.sweep import estimate, format_duration
 
     done: set[int] = set()
     if not fresh and out.exists():
@@ -319,7 +319,7 @@ def _print_sweep(report: Any, out: Path) -> None:
 
 
 def _plot(directory: Path, outcome: str | None, threshold: float | None, along: str | None) -> None:
-    from sim.analysis import analyse, terminal_report, write_report
+    from sim.experiment.analysis import analyse, terminal_report, write_report
 
     if not directory.is_dir():
         raise UserError(f"results folder {directory} not found.")
@@ -387,7 +387,7 @@ def demo(
     """
     import time
 
-    from sim.demo import run_demo, story
+    from sim.classroom.demo import run_demo, story
 
     started = time.perf_counter()
     with user_errors():
@@ -411,7 +411,7 @@ def app_cmd(
     group size), press Reset, then Step or play, and watch the members, the top of the
     feed and the group's health change.
     """
-    from sim.serve import serve
+    from sim.classroom.serve import serve
 
     with user_errors():
         status = serve(port, echo=typer.echo)

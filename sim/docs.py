@@ -10,8 +10,8 @@ import re
 import sys
 from pathlib import Path
 
-from sim.metrics import DAILY, SUMMARY
-from sim.params import PARAMS, PRESETS
+from sim.model.metrics import DAILY, SUMMARY
+from sim.model.params import PARAMS, PRESETS
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 
@@ -55,7 +55,7 @@ def measure_table() -> str:
 
 def behaviour_table() -> str:
     """Markdown tables of the strategies' reactions and the posts' quality draws."""
-    from sim.agents import COMMENT_PROPENSITY, LIKE_PROPENSITY, POST_QUALITY, Strategy
+    from sim.model.agents import COMMENT_PROPENSITY, LIKE_PROPENSITY, POST_QUALITY, Strategy
 
     quality = ["| post | quality |", "|---|---|"]
     kinds = ("share (sharers)", "question (carers)", "ethical promotion", "spam")

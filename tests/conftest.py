@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.model import CommunityModel
+from sim.model.model import CommunityModel
 
 SMALL = {"n_members": 200, "warmup": 10}
 

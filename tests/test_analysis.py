@@ -10,11 +10,19 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sim.analysis import aggregate, analyse, crossing, envelopes, levels, mean_ci, tipping_points
 from sim.cli import app
-from sim.spec import parse_spec
-from sim.store import TIMESERIES
-from sim.sweep import run_sweep
+from sim.experiment.analysis import (
+    aggregate,
+    analyse,
+    crossing,
+    envelopes,
+    levels,
+    mean_ci,
+    tipping_points,
+)
+from sim.experiment.spec import parse_spec
+from sim.experiment.store import TIMESERIES
+from sim.experiment.sweep import run_sweep
 
 
 def test_mean_ci_matches_the_t_interval():
@@ -90,7 +98,7 @@ def results(tmp_path_factory):
 
 
 def test_report_writes_figures_summary_and_aggregates(results):
-    from sim.analysis import write_report
+    from sim.experiment.analysis import write_report
 
     a = analyse(results, n_boot=200)
     written = {p.name for p in write_report(a)}
@@ -116,8 +124,8 @@ def test_report_writes_figures_summary_and_aggregates(results):
 
 
 def test_outcome_figure_plots_the_means_per_policy(results):
-    from sim.analysis import outcome_table
-    from sim.plots import plot_outcomes
+    from sim.experiment.analysis import outcome_table
+    from sim.figures.plots import plot_outcomes
 
     a = analyse(results, n_boot=50)
     agg, series = outcome_table(a, "share_spammers")
@@ -137,7 +145,7 @@ def test_outcome_figure_plots_the_means_per_policy(results):
 
 
 def test_heatmap_holds_the_mean_of_each_cell(results):
-    from sim.plots import plot_heatmap
+    from sim.figures.plots import plot_heatmap
 
     a = analyse(results, n_boot=50)
     cells = aggregate(a.runs, ["policy", "share_spammers", "spam_rate"], ["honest_ratio"])
@@ -166,8 +174,8 @@ def test_envelopes_are_median_and_quartiles_of_the_stored_series(results):
 
 
 def test_tipping_figure_marks_each_estimate(results):
-    from sim.analysis import _tipping_table
-    from sim.plots import plot_tipping
+    from sim.experiment.analysis import _tipping_table
+    from sim.figures.plots import plot_tipping
 
     a = analyse(results, n_boot=50)
     tips = pd.DataFrame(
@@ -191,7 +199,7 @@ def test_cli_plot_reports_the_tipping_point(results):
 
 
 def test_a_sampled_design_is_binned_and_says_why_there_is_no_tipping_point(tmp_path):
-    from sim.analysis import write_report
+    from sim.experiment.analysis import write_report
 
     spec = parse_spec(
         {

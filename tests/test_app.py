@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.params import PARAMS, STRATEGY_SHARES
+from sim.model.params import PARAMS, STRATEGY_SHARES
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -26,7 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 # ----------------------------------------------------------------- controls and views
 def test_controls_come_from_the_parameter_schema() -> None:
-    from sim.app import CONTROLS, model_params
+    from sim.classroom.app import CONTROLS, model_params
 
     controls = model_params()
     assert set(CONTROLS) == {
@@ -51,8 +51,8 @@ def test_controls_come_from_the_parameter_schema() -> None:
 @pytest.mark.parametrize("end", ["min", "max"])
 def test_every_control_setting_makes_a_valid_group(end: str) -> None:
     """A teacher cannot move a control to a value the model refuses."""
-    from sim.app import CONTROLS, model_params
-    from sim.model import CommunityModel
+    from sim.classroom.app import CONTROLS, model_params
+    from sim.model.model import CommunityModel
 
     controls = model_params()
     values = {n: controls[n].get(end, controls[n]["value"]) for n in CONTROLS}
@@ -63,7 +63,7 @@ def test_every_control_setting_makes_a_valid_group(end: str) -> None:
 
 
 def test_spammer_share_slider_leaves_room_for_the_other_members() -> None:
-    from sim.app import control
+    from sim.classroom.app import control
 
     others = sum(PARAMS[n].default for n in STRATEGY_SHARES if n != "share_spammers")
     assert control("share_spammers")["max"] <= 1.0 - others + 1e-9
@@ -73,8 +73,8 @@ def test_reset_as_solaraviz_does_it_makes_the_group_of_the_controls() -> None:
     """SolaraViz's Reset passes Mesa's default scenario along with the controls."""
     from mesa.visualization.solara_viz import _build_model_init_kwargs
 
-    from sim.app import model_params
-    from sim.model import CommunityModel
+    from sim.classroom.app import model_params
+    from sim.model.model import CommunityModel
 
     controls = {name: spec["value"] for name, spec in model_params().items()}
     controls["share_spammers"] = 0.3
@@ -90,8 +90,8 @@ def test_reset_as_solaraviz_does_it_makes_the_group_of_the_controls() -> None:
 
 
 def test_feed_view_shows_the_ranked_top_with_company_likes() -> None:
-    from sim.app import feed_top
-    from sim.model import CommunityModel
+    from sim.classroom.app import feed_top
+    from sim.model.model import CommunityModel
 
     model = CommunityModel(rng=2, n_members=300, share_spammers=0.2)
     model.run(20)
@@ -106,7 +106,7 @@ def test_feed_view_shows_the_ranked_top_with_company_likes() -> None:
 
 # ------------------------------------------------------------------------- the browser
 def _free_port() -> int:
-    from sim.serve import free_port
+    from sim.classroom.serve import free_port
 
     return free_port()
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.params import PARAMS
+from sim.model.params import PARAMS
 
 runner = CliRunner()
 

@@ -16,9 +16,9 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from sim.classroom.demo import SCENARIOS
 from sim.cli import app
-from sim.demo import SCENARIOS
-from sim.plots import SCENARIO_PANELS, plot_scenarios
+from sim.figures.plots import SCENARIO_PANELS, plot_scenarios
 
 LABEL = {sc.key: sc.label for sc in SCENARIOS}
 SPAMMED = ("unchecked", "etiquette", "moderated")
@@ -130,8 +130,8 @@ def test_a_folder_that_cannot_be_created_is_one_line_and_exit_2(tmp_path: Path) 
 
 
 def test_animation_frames_follow_the_group_day_by_day(tmp_path: Path) -> None:
-    from sim.animation import run_recording, write_gif
-    from sim.model import CommunityModel
+    from sim.figures.animation import run_recording, write_gif
+    from sim.model.model import CommunityModel
 
     model = CommunityModel(rng=5, n_members=200, share_spammers=0.2)
     frames = run_recording(model, days=20, every=5)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.docs import ODD, render
-from sim.params import PARAMS
+from sim.model.params import PARAMS
 
 
 def test_odd_tables_are_current():

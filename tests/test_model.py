@@ -8,9 +8,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.agents import Member, Strategy
-from sim.metrics import DAILY, SUMMARY
-from sim.model import CommunityModel
+from sim.model.agents import Member, Strategy
+from sim.model.metrics import DAILY, SUMMARY
+from sim.model.model import CommunityModel
 
 
 def test_same_seed_same_run_different_seed_different_run(small_model):

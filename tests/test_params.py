@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.params import PARAMS, PRESETS, ParamError, check_value, parse_value, resolve
+from sim.model.params import PARAMS, PRESETS, ParamError, check_value, parse_value, resolve
 
 REQUIRED = [
     "n_members",

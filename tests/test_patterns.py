@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model import CommunityModel
+from sim.model.model import CommunityModel
 
 pytestmark = pytest.mark.slow
 SEEDS = range(1, 6)

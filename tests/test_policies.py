@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.feed import Kind
-from sim.params import resolve
-from sim.policies import (
+from sim.model.feed import Kind
+from sim.model.params import resolve
+from sim.model.rules import (
     Bans,
     Disclosure,
     Flagging,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.feed import Kind
-from sim.model import CommunityModel
+from sim.model.feed import Kind
+from sim.model.model import CommunityModel
 
 pytestmark = pytest.mark.slow
 SEEDS = range(1, 6)

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.params import PARAMS
-from sim.spec import SpecError, load_spec, parse_spec, run_seed
+from sim.experiment.spec import SpecError, load_spec, parse_spec, run_seed
+from sim.model.params import PARAMS
 
 BASE = """
 name = "t"

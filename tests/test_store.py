@@ -8,8 +8,8 @@ import json
 import pandas as pd
 import pytest
 
-from sim.spec import SpecError, parse_spec
-from sim.store import (
+from sim.experiment.spec import SpecError, parse_spec
+from sim.experiment.store import (
     MANIFEST,
     PARTS,
     RUNS,

@@ -16,11 +16,20 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import sim.model
+import sim.model.model
 from sim.cli import app
-from sim.spec import parse_spec, run_seed
-from sim.store import PART_SUFFIX, PARTS, RUNS, TIMESERIES
-from sim.sweep import WORKER_DIED, Progress, Result, Task, _Pool, execute, plan, run_sweep
+from sim.experiment.spec import parse_spec, run_seed
+from sim.experiment.store import PART_SUFFIX, PARTS, RUNS, TIMESERIES
+from sim.experiment.sweep import (
+    WORKER_DIED,
+    Progress,
+    Result,
+    Task,
+    _Pool,
+    execute,
+    plan,
+    run_sweep,
+)
 
 SPEC = {
     "name": "small",
@@ -129,7 +138,7 @@ class Flaky(sim.model.CommunityModel):
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
-    monkeypatch.setattr(sim.model, "CommunityModel", Flaky)
+    monkeypatch.setattr(sim.model.model, "CommunityModel", Flaky)
     spec = parse_spec(SPEC)
     report = run_sweep(spec, tmp_path / "s", jobs=1, stream=quiet())
     assert report.status == "failures" and report.counts["failed"] == 1
@@ -144,7 +153,7 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
 
 
 def test_fail_fast_stops_at_the_first_failure(tmp_path, monkeypatch):
-    monkeypatch.setattr(sim.model, "CommunityModel", Flaky)
+    monkeypatch.setattr(sim.model.model, "CommunityModel", Flaky)
     report = run_sweep(parse_spec(SPEC), tmp_path / "s", jobs=1, fail_fast=True, stream=quiet())
     assert report.status == "stopped"
     # the schedule is interleaved: point 2, replicate 1 is the 7th run
@@ -152,7 +161,7 @@ def test_fail_fast_stops_at_the_first_failure(tmp_path, monkeypatch):
 
 
 def test_cli_exit_status_counts_failures(tmp_path, monkeypatch):
-    monkeypatch.setattr(sim.model, "CommunityModel", Flaky)
+    monkeypatch.setattr(sim.model.model, "CommunityModel", Flaky)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "s.toml").write_text(SPEC_TOML)
     result = CliRunner().invoke(app, ["sweep", "s.toml", "--jobs", "1", "--no-plot"])

@@ -17,7 +17,7 @@ import numpy as np
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from sim.model import CommunityModel
+    from sim.model.model import CommunityModel
 
 __all__ = ["Snapshot", "snapshot", "run_recording", "write_gif"]
 
@@ -89,7 +89,7 @@ def write_gif(
     from matplotlib.animation import FuncAnimation, PillowWriter
     from matplotlib.figure import Figure
 
-    from sim.plots import STRATEGY_COLOURS, MembersPicture, strategy_legend
+    from sim.figures.plots import STRATEGY_COLOURS, MembersPicture, strategy_legend
 
     fig = Figure(figsize=(8, 5), dpi=100)
     members = MembersPicture(

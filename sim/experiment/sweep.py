@@ -33,10 +33,10 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.errors import UserError
-from sim.store import Store, consolidate, read_runs, write_runs_snapshot
+from sim.experiment.store import Store, consolidate, read_runs, write_runs_snapshot
 
 if TYPE_CHECKING:
-    from sim.spec import Spec
+    from sim.experiment.spec import Spec
 
 __all__ = [
     "Interrupted",
@@ -139,8 +139,8 @@ def plan(spec: Spec, done: set[int] | None = None) -> list[Task]:
 # ------------------------------------------------------------------------------- a run
 def execute(task: Task) -> Result:
     """Run one group; never raises: a failure becomes a row with status ``failed``."""
-    from sim.model import CommunityModel
-    from sim.params import resolve
+    from sim.model.model import CommunityModel
+    from sim.model.params import resolve
 
     started = time.perf_counter()
     base = {
@@ -198,7 +198,7 @@ def _init_worker(parent: int) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    import sim.model  # noqa: F401
+    import sim.model.model  # noqa: F401
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -317,7 +317,7 @@ class _Pool:
 
 
 def _died(task: Task) -> Result:
-    from sim.params import resolve
+    from sim.model.params import resolve
 
     base = {"run_id": task.run_id, "point": task.point, "replicate": task.replicate}
     row = {**base, "seed": task.seed, **resolve(task.params)}
@@ -485,7 +485,7 @@ def estimate(
     per day is scaled to ``spec.steps``. Disk is counted as 8 bytes per stored value,
     an upper bound (parquet compresses).
     """
-    from sim.model import CommunityModel  # imported before the clock starts
+    from sim.model.model import CommunityModel  # imported before the clock starts
 
     jobs = max(1, jobs or os.cpu_count() or 1)
     todo = spec.n_runs - len((done or set()) & set(range(spec.n_runs)))

@@ -16,7 +16,7 @@ import mesa
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.model import CommunityModel
+    from sim.model.model import CommunityModel
 
 
 class Strategy(IntEnum):

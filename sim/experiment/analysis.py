@@ -2,7 +2,7 @@
 where the group tips into collapse.
 
 Everything here reads a results folder (``runs.parquet``, ``timeseries.parquet`` and
-``manifest.json``) and returns tidy tables; ``sim.plots`` draws them and
+``manifest.json``) and returns tidy tables; ``sim.figures.plots`` draws them and
 ``write_report`` writes ``figures/``, ``summary.md`` and ``aggregates.csv``.
 
 The tipping point is the value of one numeric parameter at which the mean of an
@@ -25,8 +25,15 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
-from sim.params import PARAMS
-from sim.store import MANIFEST, RUNS, consolidate, iter_timeseries, read_manifest, read_runs
+from sim.experiment.store import (
+    MANIFEST,
+    RUNS,
+    consolidate,
+    iter_timeseries,
+    read_manifest,
+    read_runs,
+)
+from sim.model.params import PARAMS
 
 __all__ = [
     "Analysis",
@@ -376,7 +383,7 @@ def recorded_metrics(a: Analysis) -> list[str]:
 # ------------------------------------------------------------------------------ report
 def write_report(a: Analysis) -> list[Path]:
     """Write the figures, ``summary.md`` and ``aggregates.csv``; return the paths written."""
-    from sim import plots
+    from sim.figures import plots
 
     figures = a.root / "figures"
     figures.mkdir(exist_ok=True)
@@ -425,7 +432,7 @@ def _title(a: Analysis, series: list[str]) -> str:
 
 
 def _heatmap(a: Analysis, figures: Path) -> list[Path]:
-    from sim import plots
+    from sim.figures import plots
 
     if len(a.numeric) != 2:
         return []
@@ -440,7 +447,7 @@ def _heatmap(a: Analysis, figures: Path) -> list[Path]:
 
 
 def _envelopes(a: Analysis, figures: Path) -> list[Path]:
-    from sim import plots
+    from sim.figures import plots
 
     points = pd.DataFrame(a.manifest["resolved"]["points"])[["point", "values"]]
     values = pd.DataFrame(list(points["values"]), index=points["point"])
@@ -489,7 +496,7 @@ def _write_aggregates(a: Analysis) -> Path:
 
 
 def _write_summary(a: Analysis) -> Path:
-    from sim.metrics import SUMMARY
+    from sim.model.metrics import SUMMARY
 
     m, res = a.manifest, a.manifest["resolved"]
     lines = [f"# Sweep `{m.get('name', '')}`", ""]

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.feed import Feed, Kind
+from sim.model.feed import Feed, Kind
 
 if TYPE_CHECKING:
-    from sim.model import CommunityModel
+    from sim.model.model import CommunityModel
 
 __all__ = [
     "Policy",

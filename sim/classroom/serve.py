@@ -1,6 +1,6 @@
 """Serving the class app (`sim app`) on this computer, offline.
 
-The page is ``sim.app`` run by solara's server in a child process. Solara fetches its
+The page is ``sim.classroom.app`` run by solara's server in a child process. Solara fetches its
 JavaScript and CSS from a public CDN unless told otherwise; a classroom may have no
 internet, so the server is told to serve those assets itself from the copy that the
 ``solara-assets`` package installs, and not to phone home.
@@ -74,7 +74,7 @@ def server_command(port: int, host: str = HOST) -> list[str]:
         "-m",
         "solara",
         "run",
-        "sim.app",
+        "sim.classroom.app",
         "--host",
         host,
         "--port",

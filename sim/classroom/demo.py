@@ -17,7 +17,7 @@ from sim.errors import UserError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.animation import Snapshot
+    from sim.figures.animation import Snapshot
 
 __all__ = ["SCENARIOS", "Scenario", "DemoResult", "run_scenarios", "story", "run_demo"]
 
@@ -114,8 +114,8 @@ def run_scenarios(
     """
     import pandas as pd
 
-    from sim.animation import run_recording
-    from sim.model import CommunityModel
+    from sim.figures.animation import run_recording
+    from sim.model.model import CommunityModel
 
     daily, rows, frames = [], [], []
     for sc in scenarios:
@@ -182,8 +182,8 @@ def run_demo(out: Path, seed: int = 1, runs: int = 5, days: int = 365) -> DemoRe
     """
     import matplotlib.pyplot as plt
 
-    from sim.animation import write_gif
-    from sim.plots import plot_scenarios
+    from sim.figures.animation import write_gif
+    from sim.figures.plots import plot_scenarios
 
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """The class app: a discussion group a teacher can drive live in the browser.
 
-Served by ``sim app`` (or ``solara run sim.app``): Mesa's SolaraViz page with the
+Served by ``sim app`` (or ``solara run sim.classroom.app``): Mesa's SolaraViz page with the
 controls a teacher cares about, generated from the parameter schema, and four live
 views: the members as dots, the top of the feed, and the group's health over time.
 Controls take effect when the group is reset, so a class can compare groups that
@@ -21,10 +21,10 @@ from matplotlib.ticker import MaxNLocator
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.feed import Kind
-from sim.model import CommunityModel
-from sim.params import PARAMS, STRATEGY_SHARES, Param
-from sim.plots import SCENARIO_PANELS, FeedTopPicture, MembersPicture, strategy_legend
+from sim.figures.plots import SCENARIO_PANELS, FeedTopPicture, MembersPicture, strategy_legend
+from sim.model.feed import Kind
+from sim.model.model import CommunityModel
+from sim.model.params import PARAMS, STRATEGY_SHARES, Param
 
 __all__ = ["CONTROLS", "control", "model_params", "feed_top", "page"]
 

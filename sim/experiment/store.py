@@ -40,10 +40,10 @@ import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
-from sim.spec import SpecError
+from sim.experiment.spec import SpecError
 
 if TYPE_CHECKING:
-    from sim.spec import Spec
+    from sim.experiment.spec import Spec
 
 __all__ = [
     "MANIFEST",

@@ -17,18 +17,18 @@ import numpy as np
 import pandas as pd
 from mesa.datacollection import DataCollector
 
-from sim.agents import (
+from sim.model.agents import (
     COMMENT_PROPENSITY,
     LIKE_PROPENSITY,
     POST_QUALITY,
     Member,
     Strategy,
 )
-from sim.feed import Feed, Kind, sample_reads
-from sim.metrics import DAILY, summarize, voice_concentration
-from sim.params import STRATEGY_SHARES, resolve
-from sim.policies import build_policies
-from sim.population import Population
+from sim.model.feed import Feed, Kind, sample_reads
+from sim.model.metrics import DAILY, summarize, voice_concentration
+from sim.model.params import STRATEGY_SHARES, resolve
+from sim.model.population import Population
+from sim.model.rules import build_policies
 
 __all__ = ["CommunityModel"]
 

@@ -303,13 +303,13 @@ class FeedTopPicture:
 
 # --------------------------------------------------------------------------------------
 # Sweep figures: outcomes against parameters, tipping points, phase diagrams, envelopes.
-# They take the tidy tables of ``sim.analysis`` and draw them; nothing is computed here.
+# They take the tidy tables of ``sim.experiment.analysis`` and draw them; nothing is computed here.
 # --------------------------------------------------------------------------------------
 __all__ += ["plot_envelopes", "plot_heatmap", "plot_outcomes", "plot_tipping"]
 
 
 def _axis_label(name: str) -> str:
-    from sim.params import PARAMS
+    from sim.model.params import PARAMS
 
     p = PARAMS.get(name)
     if p is None:

@@ -13,7 +13,7 @@ import numpy as np
 if TYPE_CHECKING:
     import pandas as pd
 
-    from sim.model import CommunityModel
+    from sim.model.model import CommunityModel
 
 __all__ = ["DAILY", "SUMMARY", "voice_concentration", "summarize", "participation"]
 

@@ -1,6 +1,6 @@
 """Sweep specs: a TOML file that says which groups to simulate, how often and what to keep.
 
-A spec is read, checked against the parameter schema (``sim.params``) and turned into
+A spec is read, checked against the parameter schema (``sim.model.params``) and turned into
 a design (the list of points) before anything runs, so a typo costs a second, not an
 afternoon. The grammar is documented in ``experiments/README.md``; in short::
 
@@ -37,8 +37,8 @@ from typing import Any
 import numpy as np
 
 from sim.errors import UserError
-from sim.metrics import DAILY, SUMMARY
-from sim.params import PARAMS, ParamError, check_value, resolve
+from sim.model.metrics import DAILY, SUMMARY
+from sim.model.params import PARAMS, ParamError, check_value, resolve
 
 __all__ = [
     "DEFAULT_OUTCOMES",

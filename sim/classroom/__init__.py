@@ -1,0 +1,1 @@
+"""Teaching: `sim demo`, the browser app and its server."""

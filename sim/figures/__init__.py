@@ -1,0 +1,1 @@
+"""Matplotlib figures: one run, the teaching pictures, sweeps and the animation."""
