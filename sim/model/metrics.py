@@ -96,8 +96,9 @@ def voice_concentration(voice: np.ndarray) -> tuple[float, float]:
     ids, counts = np.unique(voice, return_counts=True)
     shares = counts / len(voice)
     hhi = float(np.sum(shares**2))
-    company_shares = np.sort(shares[ids >= 0])[::-1]
-    return hhi, float(company_shares[:3].sum())
+    # counts summed before dividing: a sum of shares can pass 1 by rounding
+    top3 = np.sort(counts[ids >= 0])[::-1][:3].sum()
+    return hhi, float(top3 / len(voice))
 
 
 def participation(model: CommunityModel) -> tuple[float, float]:
