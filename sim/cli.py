@@ -101,7 +101,7 @@ def run(
 
 
 def _write_run(model: Any, summary: dict[str, Any], out: Path) -> None:
-    from sim.figures.plots import plot_run
+    from sim.figures.run import plot_run
 
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -273,8 +273,9 @@ def _design_text(plan: Any) -> str:
 
 
 def _dry_run(plan: Any, out: Path, jobs: int | None, fresh: bool) -> None:
+    from sim.experiment.progress import format_duration
     from sim.experiment.store import Store, done_ids
-    from sim.experiment.sweep import estimate, format_duration
+    from sim.experiment.sweep import estimate
 
     done: set[int] = set()
     if not fresh and out.exists():
@@ -319,7 +320,8 @@ def _print_sweep(report: Any, out: Path) -> None:
 
 
 def _plot(directory: Path, outcome: str | None, threshold: float | None, along: str | None) -> None:
-    from sim.experiment.analysis import analyse, terminal_report, write_report
+    from sim.experiment.analysis import analyse
+    from sim.experiment.report import terminal_report, write_report
 
     if not directory.is_dir():
         raise UserError(f"results folder {directory} not found.")

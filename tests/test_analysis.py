@@ -98,7 +98,7 @@ def results(tmp_path_factory):
 
 
 def test_report_writes_figures_summary_and_aggregates(results):
-    from sim.experiment.analysis import write_report
+    from sim.experiment.report import write_report
 
     a = analyse(results, n_boot=200)
     written = {p.name for p in write_report(a)}
@@ -125,7 +125,7 @@ def test_report_writes_figures_summary_and_aggregates(results):
 
 def test_outcome_figure_plots_the_means_per_policy(results):
     from sim.experiment.analysis import outcome_table
-    from sim.figures.plots import plot_outcomes
+    from sim.figures.sweeps import plot_outcomes
 
     a = analyse(results, n_boot=50)
     agg, series = outcome_table(a, "share_spammers")
@@ -145,7 +145,7 @@ def test_outcome_figure_plots_the_means_per_policy(results):
 
 
 def test_heatmap_holds_the_mean_of_each_cell(results):
-    from sim.figures.plots import plot_heatmap
+    from sim.figures.sweeps import plot_heatmap
 
     a = analyse(results, n_boot=50)
     cells = aggregate(a.runs, ["policy", "share_spammers", "spam_rate"], ["honest_ratio"])
@@ -174,15 +174,15 @@ def test_envelopes_are_median_and_quartiles_of_the_stored_series(results):
 
 
 def test_tipping_figure_marks_each_estimate(results):
-    from sim.experiment.analysis import _tipping_table
-    from sim.figures.plots import plot_tipping
+    from sim.experiment.analysis import tipping_table
+    from sim.figures.sweeps import plot_tipping
 
     a = analyse(results, n_boot=50)
     tips = pd.DataFrame(
         [{"series": "g", "estimate": 0.2, "lo": 0.15, "hi": 0.25}]
         + [{"series": "h", "estimate": np.nan, "lo": np.nan, "hi": np.nan}]
     )
-    agg = _tipping_table(a)
+    agg = tipping_table(a)
     fig = plot_tipping(agg, "share_spammers", "honest_ratio", 0.5, tips)
     marks = [ln for ln in fig.axes[0].lines if ln.get_marker() == "v"]
     assert len(marks) == 1 and list(marks[0].get_xdata()) == [0.2]
@@ -199,7 +199,7 @@ def test_cli_plot_reports_the_tipping_point(results):
 
 
 def test_a_sampled_design_is_binned_and_says_why_there_is_no_tipping_point(tmp_path):
-    from sim.experiment.analysis import write_report
+    from sim.experiment.report import write_report
 
     spec = parse_spec(
         {

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from sim.classroom.demo import SCENARIOS
 from sim.cli import app
-from sim.figures.plots import SCENARIO_PANELS, plot_scenarios
+from sim.figures.teaching import SCENARIO_PANELS, plot_scenarios
 
 LABEL = {sc.key: sc.label for sc in SCENARIOS}
 SPAMMED = ("unchecked", "etiquette", "moderated")

@@ -18,18 +18,12 @@ from typer.testing import CliRunner
 
 import sim.model.model
 from sim.cli import app
+from sim.experiment.pool import WORKER_DIED, Pool
+from sim.experiment.progress import Progress
+from sim.experiment.run import Result, Task, execute
 from sim.experiment.spec import parse_spec, run_seed
 from sim.experiment.store import PART_SUFFIX, PARTS, RUNS, TIMESERIES
-from sim.experiment.sweep import (
-    WORKER_DIED,
-    Progress,
-    Result,
-    Task,
-    _Pool,
-    execute,
-    plan,
-    run_sweep,
-)
+from sim.experiment.sweep import plan, run_sweep
 
 SPEC = {
     "name": "small",
@@ -179,7 +173,7 @@ def crash_on_3(task: Task) -> Result:
 
 def test_a_dying_worker_fails_only_its_own_run():
     spec = parse_spec(SPEC | {"replicates": 1})
-    results = [r for r in _Pool(plan(spec), jobs=2, fn=crash_on_3).results() if r is not None]
+    results = [r for r in Pool(plan(spec), jobs=2, fn=crash_on_3).results() if r is not None]
     by_id = {r.row["run_id"]: r.row for r in results}
     assert sorted(by_id) == [0, 1, 2, 3]
     assert by_id[3]["status"] == "failed" and by_id[3]["error"] == WORKER_DIED

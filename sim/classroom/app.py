@@ -21,7 +21,7 @@ from matplotlib.ticker import MaxNLocator
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.figures.plots import SCENARIO_PANELS, FeedTopPicture, MembersPicture, strategy_legend
+from sim.figures.teaching import SCENARIO_PANELS, FeedTopPicture, MembersPicture, strategy_legend
 from sim.model.feed import Kind
 from sim.model.model import CommunityModel
 from sim.model.params import PARAMS, STRATEGY_SHARES, Param

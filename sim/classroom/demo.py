@@ -183,7 +183,7 @@ def run_demo(out: Path, seed: int = 1, runs: int = 5, days: int = 365) -> DemoRe
     import matplotlib.pyplot as plt
 
     from sim.figures.animation import write_gif
-    from sim.figures.plots import plot_scenarios
+    from sim.figures.teaching import plot_scenarios
 
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,8 @@
 where the group tips into collapse.
 
 Everything here reads a results folder (``runs.parquet``, ``timeseries.parquet`` and
-``manifest.json``) and returns tidy tables; ``sim.figures.plots`` draws them and
-``write_report`` writes ``figures/``, ``summary.md`` and ``aggregates.csv``.
+``manifest.json``) and returns tidy tables; ``sim.experiment.report`` draws them
+and writes ``figures/``, ``summary.md`` and ``aggregates.csv``.
 
 The tipping point is the value of one numeric parameter at which the mean of an
 outcome across replicates first crosses a threshold (linear interpolation between
@@ -45,7 +45,8 @@ __all__ = [
     "levels",
     "mean_ci",
     "tipping_points",
-    "write_report",
+    "tipping_table",
+    "point_table",
 ]
 
 MAX_LEVELS = 12  # a numeric parameter with more distinct values is binned
@@ -71,7 +72,7 @@ class Tipping:
     note: str = ""
 
     def label(self) -> str:
-        return _label(self.group) or "all runs"
+        return point_label(self.group) or "all runs"
 
 
 @dataclass
@@ -103,18 +104,18 @@ def _is_numeric(name: str) -> bool:
     return PARAMS[name].type in (int, float) if name in PARAMS else True
 
 
-def _label(values: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={_fmt(v)}" for k, v in values.items())
+def point_label(values: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={fmt_value(v)}" for k, v in values.items())
 
 
-def _labels(df: pd.DataFrame, cols: list[str]) -> pd.Series | str:
+def point_labels(df: pd.DataFrame, cols: list[str]) -> pd.Series | str:
     """Each row's values of ``cols`` as a label (``policy=none, ...``); "" without columns."""
     if not cols:
         return ""
-    return df[cols].apply(lambda r: _label(r.to_dict()), axis=1)
+    return df[cols].apply(lambda r: point_label(r.to_dict()), axis=1)
 
 
-def _fmt(v: Any) -> str:
+def fmt_value(v: Any) -> str:
     if isinstance(v, float | np.floating):
         return f"{float(v):.4g}"
     return str(v)
@@ -352,7 +353,7 @@ def outcome_table(a: Analysis, x: str) -> tuple[pd.DataFrame, list[str]]:
     series = series_for(a, x)
     data = a.runs.assign(**{x: levels(a.runs[x])})
     agg = aggregate(data, [*series, x], a.outcomes)
-    agg["series"] = _labels(agg, series)
+    agg["series"] = point_labels(agg, series)
     return agg, series
 
 
@@ -380,106 +381,14 @@ def recorded_metrics(a: Analysis) -> list[str]:
     return main or kept[:4]
 
 
-# ------------------------------------------------------------------------------ report
-def write_report(a: Analysis) -> list[Path]:
-    """Write the figures, ``summary.md`` and ``aggregates.csv``; return the paths written."""
-    from sim.figures import plots
-
-    figures = a.root / "figures"
-    figures.mkdir(exist_ok=True)
-    written: list[Path] = []
-    if len(a.runs) == 0:
-        return [_write_summary(a)]
-    for x in a.varied:
-        agg, series = outcome_table(a, x)
-        path = figures / f"outcomes_vs_{x}.png"
-        _close(plots.plot_outcomes(agg, x, a.outcomes, path, title=_title(a, series)))
-        written.append(path)
-    if a.tipping:
-        agg = _tipping_table(a)
-        path = figures / f"tipping_{a.tipping_outcome}_vs_{a.along}.png"
-        tips = pd.DataFrame([{"series": _label(t.group), **vars(t)} for t in a.tipping])
-        _close(plots.plot_tipping(agg, a.along, a.tipping_outcome, a.threshold, tips, path))
-        written.append(path)
-    written += _heatmap(a, figures)
-    written += _envelopes(a, figures)
-    written.append(_write_aggregates(a))
-    written.append(_write_summary(a))
-    return written
-
-
-def _close(fig: Any) -> None:
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-
-
-def _tipping_table(a: Analysis) -> pd.DataFrame:
+def tipping_table(a: Analysis) -> pd.DataFrame:
     """The tipping outcome against ``along``, one series per tipping group."""
     assert a.along is not None
     groups = [v for v in a.varied if v != a.along]
     data = a.runs.assign(**{a.along: levels(a.runs[a.along])})
     agg = aggregate(data, [*groups, a.along], [a.tipping_outcome])
-    agg["series"] = _labels(agg, groups)
+    agg["series"] = point_labels(agg, groups)
     return agg
-
-
-def _title(a: Analysis, series: list[str]) -> str:
-    name = a.manifest.get("name", "")
-    rest = [v for v in a.varied if v not in series]
-    note = " (averaged over the other varied parameters)" if len(rest) > 1 else ""
-    return f"{name}: mean and 95% CI over replicates{note}"
-
-
-def _heatmap(a: Analysis, figures: Path) -> list[Path]:
-    from sim.figures import plots
-
-    if len(a.numeric) != 2:
-        return []
-    x, y = a.numeric
-    panels = [v for v in a.categorical]
-    data = a.runs.assign(**{x: levels(a.runs[x]), y: levels(a.runs[y])})
-    cells = aggregate(data, [*panels, x, y], [a.tipping_outcome])
-    cells["panel"] = _labels(cells, panels)
-    path = figures / f"heatmap_{a.tipping_outcome}_{x}_{y}.png"
-    _close(plots.plot_heatmap(cells, x, y, a.tipping_outcome, path, threshold=a.threshold))
-    return [path]
-
-
-def _envelopes(a: Analysis, figures: Path) -> list[Path]:
-    from sim.figures import plots
-
-    points = pd.DataFrame(a.manifest["resolved"]["points"])[["point", "values"]]
-    values = pd.DataFrame(list(points["values"]), index=points["point"])
-    panel_cols = [c for c in a.categorical if c in values]
-    line_cols = [c for c in values.columns if c not in panel_cols]
-    written = []
-    for metric in recorded_metrics(a):
-        env = envelopes(a, metric)
-        if env.empty:
-            continue
-        env = env.join(values, on="point")
-        env["panel"] = _labels(env, panel_cols)
-        env["line"] = (
-            _labels(env, line_cols) if len(line_cols) <= 2 else "point " + env["point"].astype(str)
-        )
-        env = _fewer_lines(env, line_cols)
-        path = figures / f"timeseries_{metric}.png"
-        title = f"{a.manifest.get('name', '')}: {metric}"
-        _close(plots.plot_envelopes(env, metric, path, title=title))
-        written.append(path)
-    return written
-
-
-def _fewer_lines(env: pd.DataFrame, line_cols: list[str]) -> pd.DataFrame:
-    """Keep at most ``MAX_LINES`` points per panel, evenly spread over their order."""
-    keep = []
-    for _, g in env.groupby("panel", sort=False):
-        order = g.sort_values([*line_cols, "point"])["point"].drop_duplicates().to_numpy()
-        if len(order) > MAX_LINES:
-            order = order[np.linspace(0, len(order) - 1, MAX_LINES).round().astype(int)]
-        keep.append(g[g["point"].isin(order)])
-    return pd.concat(keep, ignore_index=True)
 
 
 def point_table(a: Analysis) -> pd.DataFrame:
@@ -487,105 +396,3 @@ def point_table(a: Analysis) -> pd.DataFrame:
     if not a.varied:
         return aggregate(a.runs, [], a.outcomes)
     return aggregate(a.runs, a.varied, a.outcomes)
-
-
-def _write_aggregates(a: Analysis) -> Path:
-    path = a.root / "aggregates.csv"
-    point_table(a).to_csv(path, index=False)
-    return path
-
-
-def _write_summary(a: Analysis) -> Path:
-    from sim.model.metrics import SUMMARY
-
-    m, res = a.manifest, a.manifest["resolved"]
-    lines = [f"# Sweep `{m.get('name', '')}`", ""]
-    git = m.get("provenance", {}).get("git", {})
-    dirty = " (uncommitted changes)" if git.get("dirty") else ""
-    lines += [
-        f"- Spec: `{m.get('spec', {}).get('path', '')}`; results: `{a.root}`",
-        f"- {res['n_points']} points x {res['replicates']} replicates = {res['n_runs']} runs "
-        f"of {res['steps']} days; {len(a.runs)} ok, {a.failed} failed, "
-        f"{res['n_runs'] - len(a.runs) - a.failed} missing; status: {m.get('status')}",
-        f"- Master seed {res['seed']}; commit `{git.get('commit')}`{dirty}; "
-        f"sim {m.get('provenance', {}).get('version')}",
-        "",
-        "## Tipping point",
-        "",
-    ]
-    lines += _tipping_lines(a, SUMMARY)
-    lines += ["", "## Outcomes (mean and 95% confidence interval over replicates)", ""]
-    lines += _markdown(point_table(a), a.varied, a.outcomes)
-    lines += [
-        "",
-        "Outcomes: " + "; ".join(f"`{o}`: {_lower(SUMMARY.get(o, ''))}" for o in a.outcomes),
-        "",
-        "Re-run any single run from `runs.parquet` with "
-        "`sim run --seed SEED --steps STEPS --set NAME=VALUE ...` using the row's seed and "
-        "the spec's fixed and varied values.",
-        "",
-    ]
-    path = a.root / "summary.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
-
-
-def _tipping_lines(a: Analysis, summary: dict[str, str]) -> list[str]:
-    if not a.tipping:
-        return [f"Not estimated: {a.tipping_note}"]
-    out = [
-        f"Value of `{a.along}` at which the mean of `{a.tipping_outcome}` "
-        f"({_lower(summary.get(a.tipping_outcome, ''))}) crosses {a.threshold:g}, "
-        f"with a {N_BOOT}-sample bootstrap 95% interval over replicates."
-        + (
-            " Non-spamming members are used because spammers drawn by the audience can hide "
-            "the loss of the people who made the group."
-            if a.tipping_outcome == "honest_ratio"
-            else ""
-        ),
-        "",
-        "| group | tipping point | 95% CI | bootstrap samples crossing | note |",
-        "|---|---|---|---|---|",
-    ]
-    for t in a.tipping:
-        out.append(
-            f"| {t.label()} | {_num(t.estimate)} | {_num(t.lo)} to {_num(t.hi)} | "
-            f"{t.crossed:.0%} | {t.note} |"
-        )
-    return out
-
-
-def _lower(text: str) -> str:
-    """A sentence as a clause: first letter lowered, final full stop dropped."""
-    text = text.rstrip(".")
-    return text[:1].lower() + text[1:]
-
-
-def _num(v: float) -> str:
-    return "-" if not np.isfinite(v) else f"{v:.3g}"
-
-
-def _markdown(
-    table: pd.DataFrame, keys: list[str], outcomes: list[str], limit: int = 200
-) -> list[str]:
-    head = [*keys, "n", *outcomes]
-    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for _, r in table.head(limit).iterrows():
-        cells = [_fmt(r[k]) for k in keys] + [str(int(r["n"]))]
-        cells += [f"{_num(r[o])} [{_num(r[f'{o}_lo'])}, {_num(r[f'{o}_hi'])}]" for o in outcomes]
-        out.append("| " + " | ".join(cells) + " |")
-    if len(table) > limit:
-        out.append(f"\n({len(table) - limit} more rows in aggregates.csv)")
-    return out
-
-
-def terminal_report(a: Analysis) -> str:
-    """The tipping points in a few lines, for the end of `sim sweep` and `sim plot`."""
-    if not a.tipping:
-        return f"Tipping point: {a.tipping_note}"
-    lines = [f"Tipping point: {a.along} at which mean {a.tipping_outcome} crosses {a.threshold:g}"]
-    for t in a.tipping:
-        ci = f"95% CI {_num(t.lo)} to {_num(t.hi)}" if np.isfinite(t.lo) else "no CI"
-        extra = f"  ({t.note})" if t.note else ""
-        lines.append(f"  {t.label():<40} {_num(t.estimate):>8}  {ci}{extra}")
-    return "\n".join(lines)

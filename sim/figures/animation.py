@@ -89,7 +89,7 @@ def write_gif(
     from matplotlib.animation import FuncAnimation, PillowWriter
     from matplotlib.figure import Figure
 
-    from sim.figures.plots import STRATEGY_COLOURS, MembersPicture, strategy_legend
+    from sim.figures.teaching import STRATEGY_COLOURS, MembersPicture, strategy_legend
 
     fig = Figure(figsize=(8, 5), dpi=100)
     members = MembersPicture(

@@ -1,0 +1,221 @@
+"""The report of a sweep: figures, ``summary.md``, ``aggregates.csv`` and the lines
+printed at the end of ``sim sweep`` and ``sim plot``.
+
+It draws the tables of ``sim.experiment.analysis`` with ``sim.figures.sweeps``;
+nothing is computed here that the analysis does not already give.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.experiment.analysis import (
+    MAX_LINES,
+    N_BOOT,
+    Analysis,
+    aggregate,
+    envelopes,
+    fmt_value,
+    levels,
+    outcome_table,
+    point_label,
+    point_labels,
+    point_table,
+    recorded_metrics,
+    tipping_table,
+)
+from sim.figures import sweeps as plots
+from sim.model.metrics import SUMMARY
+
+__all__ = ["terminal_report", "write_report"]
+
+
+def write_report(a: Analysis) -> list[Path]:
+    """Write the figures, ``summary.md`` and ``aggregates.csv``; return the paths written."""
+    figures = a.root / "figures"
+    figures.mkdir(exist_ok=True)
+    written: list[Path] = []
+    if len(a.runs) == 0:
+        return [_write_summary(a)]
+    for x in a.varied:
+        agg, series = outcome_table(a, x)
+        path = figures / f"outcomes_vs_{x}.png"
+        _close(plots.plot_outcomes(agg, x, a.outcomes, path, title=_title(a, series)))
+        written.append(path)
+    if a.tipping:
+        agg = tipping_table(a)
+        path = figures / f"tipping_{a.tipping_outcome}_vs_{a.along}.png"
+        tips = pd.DataFrame([{"series": point_label(t.group), **vars(t)} for t in a.tipping])
+        _close(plots.plot_tipping(agg, a.along, a.tipping_outcome, a.threshold, tips, path))
+        written.append(path)
+    written += _heatmap(a, figures)
+    written += _envelopes(a, figures)
+    written.append(_write_aggregates(a))
+    written.append(_write_summary(a))
+    return written
+
+
+def _close(fig: Any) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def _title(a: Analysis, series: list[str]) -> str:
+    name = a.manifest.get("name", "")
+    rest = [v for v in a.varied if v not in series]
+    note = " (averaged over the other varied parameters)" if len(rest) > 1 else ""
+    return f"{name}: mean and 95% CI over replicates{note}"
+
+
+def _heatmap(a: Analysis, figures: Path) -> list[Path]:
+    if len(a.numeric) != 2:
+        return []
+    x, y = a.numeric
+    panels = [v for v in a.categorical]
+    data = a.runs.assign(**{x: levels(a.runs[x]), y: levels(a.runs[y])})
+    cells = aggregate(data, [*panels, x, y], [a.tipping_outcome])
+    cells["panel"] = point_labels(cells, panels)
+    path = figures / f"heatmap_{a.tipping_outcome}_{x}_{y}.png"
+    _close(plots.plot_heatmap(cells, x, y, a.tipping_outcome, path, threshold=a.threshold))
+    return [path]
+
+
+def _envelopes(a: Analysis, figures: Path) -> list[Path]:
+    points = pd.DataFrame(a.manifest["resolved"]["points"])[["point", "values"]]
+    values = pd.DataFrame(list(points["values"]), index=points["point"])
+    panel_cols = [c for c in a.categorical if c in values]
+    line_cols = [c for c in values.columns if c not in panel_cols]
+    written = []
+    for metric in recorded_metrics(a):
+        env = envelopes(a, metric)
+        if env.empty:
+            continue
+        env = env.join(values, on="point")
+        env["panel"] = point_labels(env, panel_cols)
+        env["line"] = (
+            point_labels(env, line_cols)
+            if len(line_cols) <= 2
+            else "point " + env["point"].astype(str)
+        )
+        env = _fewer_lines(env, line_cols)
+        path = figures / f"timeseries_{metric}.png"
+        title = f"{a.manifest.get('name', '')}: {metric}"
+        _close(plots.plot_envelopes(env, metric, path, title=title))
+        written.append(path)
+    return written
+
+
+def _fewer_lines(env: pd.DataFrame, line_cols: list[str]) -> pd.DataFrame:
+    """Keep at most ``MAX_LINES`` points per panel, evenly spread over their order."""
+    keep = []
+    for _, g in env.groupby("panel", sort=False):
+        order = g.sort_values([*line_cols, "point"])["point"].drop_duplicates().to_numpy()
+        if len(order) > MAX_LINES:
+            order = order[np.linspace(0, len(order) - 1, MAX_LINES).round().astype(int)]
+        keep.append(g[g["point"].isin(order)])
+    return pd.concat(keep, ignore_index=True)
+
+
+def _write_aggregates(a: Analysis) -> Path:
+    path = a.root / "aggregates.csv"
+    point_table(a).to_csv(path, index=False)
+    return path
+
+
+def _write_summary(a: Analysis) -> Path:
+    m, res = a.manifest, a.manifest["resolved"]
+    lines = [f"# Sweep `{m.get('name', '')}`", ""]
+    git = m.get("provenance", {}).get("git", {})
+    dirty = " (uncommitted changes)" if git.get("dirty") else ""
+    lines += [
+        f"- Spec: `{m.get('spec', {}).get('path', '')}`; results: `{a.root}`",
+        f"- {res['n_points']} points x {res['replicates']} replicates = {res['n_runs']} runs "
+        f"of {res['steps']} days; {len(a.runs)} ok, {a.failed} failed, "
+        f"{res['n_runs'] - len(a.runs) - a.failed} missing; status: {m.get('status')}",
+        f"- Master seed {res['seed']}; commit `{git.get('commit')}`{dirty}; "
+        f"sim {m.get('provenance', {}).get('version')}",
+        "",
+        "## Tipping point",
+        "",
+    ]
+    lines += _tipping_lines(a, SUMMARY)
+    lines += ["", "## Outcomes (mean and 95% confidence interval over replicates)", ""]
+    lines += _markdown(point_table(a), a.varied, a.outcomes)
+    lines += [
+        "",
+        "Outcomes: " + "; ".join(f"`{o}`: {_lower(SUMMARY.get(o, ''))}" for o in a.outcomes),
+        "",
+        "Re-run any single run from `runs.parquet` with "
+        "`sim run --seed SEED --steps STEPS --set NAME=VALUE ...` using the row's seed and "
+        "the spec's fixed and varied values.",
+        "",
+    ]
+    path = a.root / "summary.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _tipping_lines(a: Analysis, summary: dict[str, str]) -> list[str]:
+    if not a.tipping:
+        return [f"Not estimated: {a.tipping_note}"]
+    out = [
+        f"Value of `{a.along}` at which the mean of `{a.tipping_outcome}` "
+        f"({_lower(summary.get(a.tipping_outcome, ''))}) crosses {a.threshold:g}, "
+        f"with a {N_BOOT}-sample bootstrap 95% interval over replicates."
+        + (
+            " Non-spamming members are used because spammers drawn by the audience can hide "
+            "the loss of the people who made the group."
+            if a.tipping_outcome == "honest_ratio"
+            else ""
+        ),
+        "",
+        "| group | tipping point | 95% CI | bootstrap samples crossing | note |",
+        "|---|---|---|---|---|",
+    ]
+    for t in a.tipping:
+        out.append(
+            f"| {t.label()} | {_num(t.estimate)} | {_num(t.lo)} to {_num(t.hi)} | "
+            f"{t.crossed:.0%} | {t.note} |"
+        )
+    return out
+
+
+def _lower(text: str) -> str:
+    """A sentence as a clause: first letter lowered, final full stop dropped."""
+    text = text.rstrip(".")
+    return text[:1].lower() + text[1:]
+
+
+def _num(v: float) -> str:
+    return "-" if not np.isfinite(v) else f"{v:.3g}"
+
+
+def _markdown(
+    table: pd.DataFrame, keys: list[str], outcomes: list[str], limit: int = 200
+) -> list[str]:
+    head = [*keys, "n", *outcomes]
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for _, r in table.head(limit).iterrows():
+        cells = [fmt_value(r[k]) for k in keys] + [str(int(r["n"]))]
+        cells += [f"{_num(r[o])} [{_num(r[f'{o}_lo'])}, {_num(r[f'{o}_hi'])}]" for o in outcomes]
+        out.append("| " + " | ".join(cells) + " |")
+    if len(table) > limit:
+        out.append(f"\n({len(table) - limit} more rows in aggregates.csv)")
+    return out
+
+
+def terminal_report(a: Analysis) -> str:
+    """The tipping points in a few lines, for the end of `sim sweep` and `sim plot`."""
+    if not a.tipping:
+        return f"Tipping point: {a.tipping_note}"
+    lines = [f"Tipping point: {a.along} at which mean {a.tipping_outcome} crosses {a.threshold:g}"]
+    for t in a.tipping:
+        ci = f"95% CI {_num(t.lo)} to {_num(t.hi)}" if np.isfinite(t.lo) else "no CI"
+        extra = f"  ({t.note})" if t.note else ""
+        lines.append(f"  {t.label():<40} {_num(t.estimate):>8}  {ci}{extra}")
+    return "\n".join(lines)
