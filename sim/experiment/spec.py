@@ -23,7 +23,6 @@ Seeds are derived with NumPy's ``SeedSequence`` from the master seed and the run
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import itertools
 import json
@@ -36,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.errors import UserError
+from sim.errors import UserError, did_you_mean
 from sim.model.metrics import DAILY, SUMMARY
 from sim.model.params import PARAMS, ParamError, check_value, resolve
 
@@ -308,8 +307,7 @@ class _Where:
 def _known_keys(table: dict[str, Any], allowed: tuple[str, ...], what: str, err: _Where) -> None:
     for key in table:
         if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(key, allowed)
             listed = ", ".join(allowed)
             raise err(f"unknown key {key!r} at {what}.{hint} Allowed: {listed}.")
 
@@ -479,8 +477,7 @@ def _record(table: dict[str, Any], err: _Where) -> tuple[int, tuple[str, ...]]:
         raise err(f"[record] metrics must be a list of daily measures, got {metrics!r}.")
     for m in metrics:
         if m not in allowed:
-            close = difflib.get_close_matches(str(m), allowed, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(str(m), allowed)
             raise err(
                 f"[record] metrics: unknown measure {m!r}.{hint} Allowed: {', '.join(allowed)}."
             )
@@ -504,8 +501,7 @@ def _analysis(
     tipping = table.get("tipping", "honest_ratio")
     for o in [*outcomes, tipping]:
         if o not in allowed:
-            close = difflib.get_close_matches(str(o), allowed, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(str(o), allowed)
             raise err(f"[analysis]: unknown outcome {o!r}.{hint} Allowed: {', '.join(allowed)}.")
     threshold = table.get("threshold", PARAMS["collapse_threshold"].default)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sim.errors import UserError
+from sim.errors import UserError, did_you_mean
 
 __all__ = [
     "Param",
@@ -720,10 +720,7 @@ def defaults() -> dict[str, Any]:
 
 
 def _unknown(name: str) -> ParamError:
-    import difflib
-
-    close = difflib.get_close_matches(name, PARAMS, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(name, PARAMS)
     return ParamError(f"unknown parameter {name!r}.{hint} Run `sim params` for the list.")
 
 
