@@ -1,7 +1,8 @@
 """Reference tables generated from the code, so the docs never restate a default.
 
-``python -m sim.docs`` rewrites the parameter and measure tables in
-``docs/ODD.md`` between their ``<!-- ... -->`` markers; a test checks they are current.
+``python -m sim.docs`` rewrites the generated tables in ``docs/ODD.md`` between their
+``<!-- name:start -->`` and ``<!-- name:end -->`` markers; a test checks they are
+current.
 """
 
 from __future__ import annotations
@@ -10,68 +11,109 @@ import re
 import sys
 from pathlib import Path
 
+from sim.model import constants
 from sim.model.metrics import DAILY, SUMMARY
+from sim.model.parameters import BASES
 from sim.model.params import PARAMS, PRESETS
+from sim.model.strategies import TABLE
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 
 
-def _cell(text: str) -> str:
+def _cell(text: object) -> str:
     return str(text).replace("|", "\\|")
 
 
+def _rows(header: list[str], rows: list[list[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
 def parameter_table() -> str:
-    """Markdown table of every parameter: group, name, default, allowed, unit, meaning."""
+    """Every parameter: group, name, default, allowed values, unit, basis, meaning."""
     rows = [
-        "| group | parameter | default | allowed | unit | meaning |",
-        "|---|---|---|---|---|---|",
+        [
+            p.group,
+            f"`{p.name}`",
+            f"`{p.default!r}`",
+            p.allowed().replace("one of ", ""),
+            p.unit,
+            BASES[p.basis].split(" (")[0],
+            p.help,
+        ]
+        for p in PARAMS.values()
     ]
-    for p in PARAMS.values():
-        allowed = p.allowed().replace("one of ", "")
-        rows.append(
-            f"| {p.group} | `{p.name}` | `{p.default!r}` | {_cell(allowed)} | "
-            f"{_cell(p.unit)} | {_cell(p.help)} |"
-        )
-    return "\n".join(rows)
+    header = ["group", "parameter", "default", "allowed", "unit", "relative to", "meaning"]
+    return _rows(header, rows)
 
 
 def preset_table() -> str:
-    """Markdown table of the policy presets."""
-    rows = ["| preset | sets |", "|---|---|"]
-    for name, values in PRESETS.items():
-        body = ", ".join(f"`{k}={v!r}`" for k, v in values.items()) or "no rules"
-        rows.append(f"| `{name}` | {body} |")
-    return "\n".join(rows)
+    """The policy presets."""
+    rows = [
+        [f"`{name}`", ", ".join(f"`{k}={v!r}`" for k, v in values.items()) or "no rules"]
+        for name, values in PRESETS.items()
+    ]
+    return _rows(["preset", "sets"], rows)
 
 
 def measure_table() -> str:
-    """Markdown tables of the daily measures and the per-run summary."""
-    daily = ["| daily measure | meaning |", "|---|---|"]
-    daily += [f"| `{k}` | {_cell(v)} |" for k, v in DAILY.items()]
-    summary = ["| per-run outcome | meaning |", "|---|---|"]
-    summary += [f"| `{k}` | {_cell(v)} |" for k, v in SUMMARY.items()]
-    return "\n".join(daily) + "\n\n" + "\n".join(summary)
+    """The daily measures and the per-run summary."""
+    daily = _rows(["daily measure", "meaning"], [[f"`{k}`", v] for k, v in DAILY.items()])
+    summary = _rows(["per-run outcome", "meaning"], [[f"`{k}`", v] for k, v in SUMMARY.items()])
+    return daily + "\n\n" + summary
 
 
-def behaviour_table() -> str:
-    """Markdown tables of the strategies' reactions and the posts' quality draws."""
-    from sim.model.agents import COMMENT_PROPENSITY, LIKE_PROPENSITY, POST_QUALITY, Strategy
+def _beta(ab: tuple[float, float] | None) -> str:
+    return f"Beta({ab[0]:g}, {ab[1]:g})" if ab else "-"
 
-    quality = ["| post | quality |", "|---|---|"]
-    kinds = ("share (sharers)", "question (carers)", "ethical promotion", "spam")
-    quality += [
-        f"| {k} | Beta({a:g}, {b:g}) |" for k, (a, b) in zip(kinds, POST_QUALITY, strict=True)
+
+def strategy_table() -> str:
+    """The table of strategies (``sim.model.strategies.TABLE``)."""
+    rows = [
+        [
+            f"`{b.key}`",
+            f"`{b.share}`" if b.share else "the rest",
+            f"`{b.rate}`" if b.rate else "-",
+            b.kind.name.lower() if b.kind is not None else "-",
+            _beta(b.quality),
+            _beta(b.promotion_quality),
+            f"{b.like:g}",
+            f"{b.comment:g}",
+            "yes" if b.honest else "no",
+            "yes" if b.contributes else "no",
+            b.compares or "-",
+        ]
+        for b in TABLE
     ]
-    react = ["| reader | like propensity | comment propensity |", "|---|---|---|"]
-    react += [
-        f"| {s.label} | {LIKE_PROPENSITY[s]:g} | {COMMENT_PROPENSITY[s]:g} |" for s in Strategy
+    header = [
+        "strategy",
+        "share",
+        "posts per visit",
+        "ordinary posts",
+        "their quality",
+        "promotions' quality",
+        "like propensity",
+        "comment propensity",
+        "makes the group",
+        "contributes",
+        "imitates on",
     ]
-    return "\n".join(quality) + "\n\n" + "\n".join(react)
+    return _rows(header, rows)
+
+
+def constant_table() -> str:
+    """The model's structural constants (``sim.model.constants``)."""
+    return _rows(
+        ["constant", "value", "meaning"],
+        [[f"`{name}`", f"{value:g}", meaning] for name, value, meaning in constants.table()],
+    )
 
 
 TABLES = {
     "parameters": parameter_table,
-    "behaviour": behaviour_table,
+    "strategies": strategy_table,
+    "constants": constant_table,
     "presets": preset_table,
     "measures": measure_table,
 }

@@ -25,3 +25,18 @@ def test_odd_has_the_2020_headings():
         "Submodels",
     ):
         assert heading in text
+
+
+def test_every_generated_table_has_its_place_in_the_odd():
+    from sim.docs import TABLES
+
+    text = ODD.read_text()
+    for name in TABLES:
+        assert f"<!-- {name}:start -->" in text and f"<!-- {name}:end -->" in text, name
+
+
+def test_every_structural_constant_has_a_meaning():
+    from sim.model import constants
+
+    names = {n for n in vars(constants) if n.isupper() and n != "MEANINGS"}
+    assert names == set(constants.MEANINGS)

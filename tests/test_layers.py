@@ -56,7 +56,6 @@ def test_layers_import_only_downwards():
     assert not upward, upward
 
 
-@pytest.mark.xfail(strict=True, reason="the model's circle is being removed (issue 11)")
 def test_no_import_circle():
     graph = _graph()
     state: dict[str, int] = {}
@@ -75,7 +74,7 @@ def test_no_import_circle():
             visit(node, [])
 
 
-@pytest.mark.xfail(strict=True, reason="model.py, params.py, spec.py are being split")
+@pytest.mark.xfail(strict=True, reason="spec.py is being split")
 def test_no_module_over_the_limit():
     long = {
         str(p): n

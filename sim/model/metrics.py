@@ -1,32 +1,39 @@
 """Group-health measures: what a run reports every day, and its one-row summary.
 
-``DAILY`` and ``SUMMARY`` name and describe every measure once; the model, the
-CLI, sweeps and the docs read them from here.
+``DAILY`` and ``SUMMARY`` name and describe every measure once; ``measure_day`` and
+``summarize`` compute them, as pure functions of the day's events and the state (they
+change nothing). The model, the CLI, sweeps and the docs read them from here.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
-if TYPE_CHECKING:
-    import pandas as pd
+from sim.model.constants import LAST_DAYS
+from sim.model.events import DayEvents
+from sim.model.feed import Feed, Kind
+from sim.model.population import Population
+from sim.model.strategies import CONTRIBUTES, HONEST, N_STRATEGIES, SPAMMER, TABLE
 
-    from sim.model.model import CommunityModel
+__all__ = ["DAILY", "SUMMARY", "measure_day", "participation", "summarize", "voice_concentration"]
 
-__all__ = ["DAILY", "SUMMARY", "voice_concentration", "summarize", "participation"]
+_PER_STRATEGY = {
+    "sharers": "Members sharing material.",
+    "carers": "Members who mostly react and answer.",
+    "promoters": "Ethical promoters.",
+    "spammers": "Members using the group as a billboard.",
+    "lurkers": "Members who only read.",
+}
 
 DAILY: dict[str, str] = {
     "day": "Day of the run (day 0 is the state after the warm-up).",
     "members": "Members in the group, spammers included.",
     "honest_members": "Members who are not spammers (the people who make the group).",
     "contributors": "Sharers, carers and ethical promoters.",
-    "lurkers": "Members who only read.",
-    "sharers": "Members sharing material.",
-    "carers": "Members who mostly react and answer.",
-    "promoters": "Ethical promoters.",
-    "spammers": "Members using the group as a billboard.",
+    **{b.plural: _PER_STRATEGY.get(b.plural, f"Members who are {b.plural}.") for b in TABLE},
     "spammer_share": "Spammers as a share of members.",
     "visits": "Members who visited today.",
     "posts": "Posts published today.",
@@ -50,6 +57,18 @@ DAILY: dict[str, str] = {
     "removed": "Posts removed by moderators today.",
     "false_removals": "Honest posts removed by mistake today.",
     "reputation": "The group's reputation: moving average of quality read.",
+    "legit_promotions": "Ethical promoters' promotions published today.",
+    "refused_legit": "Ethical promoters' promotions refused by the rules today.",
+    "refused_spam": "Spammers' promotions refused by the rules today.",
+    "labelled": "Published promotions labelled as such by the disclosure rule today.",
+    "likes": "Likes given today by readers (ring likes not included).",
+    "comments": "Comments written today.",
+    "flags": "Flags members raised today.",
+    "hidden": "Posts hidden by members' flags today.",
+    "reviewed": "Posts the moderators reviewed today.",
+    "removed_spam": "Rule-breaking posts removed by moderators today.",
+    "honest_banned": "Non-spamming members banned today.",
+    "imitations": "Members who switched strategy by imitation today.",
 }
 
 SUMMARY: dict[str, str] = {
@@ -84,6 +103,20 @@ SUMMARY: dict[str, str] = {
     "honest_banned": "Non-spamming members banned.",
 }
 
+# Summary totals: the sum of a daily measure over the run's days (day 0 excluded).
+_TOTALS = {
+    "promo_reach_total": "promo_reach",
+    "joins_total": "joins",
+    "departures_total": "departures",
+    "legit_promotions": "legit_promotions",
+    "refused_legit": "refused_legit",
+    "refused_spam": "refused_spam",
+    "removed_spam": "removed_spam",
+    "false_removals_total": "false_removals",
+    "bans_total": "bans",
+    "honest_banned": "honest_banned",
+}
+
 
 def voice_concentration(voice: np.ndarray) -> tuple[float, float]:
     """Herfindahl index and top-3 share of reads by voice.
@@ -101,13 +134,74 @@ def voice_concentration(voice: np.ndarray) -> tuple[float, float]:
     return hhi, float(top3 / len(voice))
 
 
-def participation(model: CommunityModel) -> tuple[float, float]:
+def measure_day(
+    day: int, events: DayEvents, state: Population, feed: Feed, reputation: float
+) -> dict[str, float]:
+    """The daily measures (``DAILY``) of a day, from its events and the state at its end."""
+    s = state
+    counts = np.bincount(s.strategy[s.present], minlength=N_STRATEGIES)
+    members = int(counts.sum())
+    honest = int(counts[HONEST].sum())
+    post = events.post
+    reads = len(post)
+    promo = feed.kind[post] == Kind.PROMOTION
+    spam = feed.by_spammer[post]
+    quality = float(feed.quality[post].sum() / reads) if reads else float("nan")
+    company = feed.company[post]
+    hhi, top3 = voice_concentration(np.where(company >= 0, company, -1 - feed.author[post]))
+    per = 1.0 / max(honest, 1)
+    e = events
+    return {
+        "day": day,
+        "members": members,
+        "honest_members": honest,
+        "contributors": int(counts[CONTRIBUTES].sum()),
+        **{b.plural: int(counts[i]) for i, b in enumerate(TABLE)},
+        "spammer_share": counts[SPAMMER] / members if members else 0.0,
+        "visits": e.visits,
+        "posts": e.posts,
+        "promotions": e.promotions,
+        "reads": reads,
+        "quality": quality,
+        "spam_share": int(np.count_nonzero(spam)) / reads if reads else 0.0,
+        "promo_share": int(np.count_nonzero(promo)) / reads if reads else 0.0,
+        "engagement": (e.likes + e.comments) * per,
+        "visits_per_member": e.visits * per,
+        "likes_per_member": e.likes * per,
+        "comments_per_member": e.comments * per,
+        "satisfaction": _mean(s.satisfaction[s.present & HONEST[s.strategy]]),
+        "hhi": hhi,
+        "top3_share": top3,
+        "promo_reach": int(np.count_nonzero(spam)),
+        "joins": e.joins,
+        "departures": e.departures,
+        "bans": e.bans,
+        "refused": e.refused,
+        "removed": e.removed,
+        "false_removals": e.false_removals,
+        "reputation": reputation,
+        "legit_promotions": e.legit_promotions,
+        "refused_legit": e.refused_legit,
+        "refused_spam": e.refused_spam,
+        "labelled": e.labelled,
+        "likes": e.likes,
+        "comments": e.comments,
+        "flags": e.flags,
+        "hidden": e.hidden,
+        "reviewed": e.reviewed,
+        "removed_spam": e.removed_violation,
+        "honest_banned": e.honest_banned,
+        "imitations": e.imitations,
+    }
+
+
+def participation(state: Population) -> tuple[float, float]:
     """Share of non-spammers who never posted, and the top 1%'s share of posts.
 
     Counts every member present at some time since day 0 who never spammed (no
     slot is reused and nobody joins or leaves during the warm-up).
     """
-    s = model.state
+    s = state
     posts = np.sort(s.posts[~s.ever_spammer])[::-1]
     if len(posts) == 0:
         return 0.0, 0.0
@@ -117,25 +211,24 @@ def participation(model: CommunityModel) -> tuple[float, float]:
     return never, float(posts[:top].sum() / total) if total else 0.0
 
 
-def _mean_last(series: pd.Series, days: int) -> float:
-    tail = series.iloc[-days:].to_numpy(dtype=float)
-    tail = tail[np.isfinite(tail)]
-    return float(tail.mean()) if len(tail) else 0.0
-
-
-def summarize(model: CommunityModel) -> dict[str, Any]:
-    """The per-run summary (``SUMMARY``) of a model that has run."""
-    ts = model.timeseries()
+def summarize(
+    ts: pd.DataFrame,
+    state: Population,
+    params: dict[str, Any],
+    seed: int | None,
+    initial_quality: float,
+) -> dict[str, Any]:
+    """The per-run summary (``SUMMARY``) from the daily measures and the final state."""
     first, last = ts.iloc[0], ts.iloc[-1]
-    c = model.counters
     honest0 = max(int(first["honest_members"]), 1)
-    threshold = model.params["collapse_threshold"] * honest0
+    threshold = params["collapse_threshold"] * honest0
     below = np.flatnonzero(ts["honest_members"].to_numpy() < threshold)
-    never, top1 = participation(model)
-    q0 = model.initial_quality
-    qf = _mean_last(ts["quality"], 30)
-    return {
-        "seed": model.seed,
+    never, top1 = participation(state)
+    q0 = initial_quality
+    qf = _mean_last(ts["quality"], LAST_DAYS)
+    run = ts.iloc[1:]  # the days simulated, not the state after the warm-up
+    out = {
+        "seed": seed,
         "days": int(last["day"]),
         "initial_members": int(first["members"]),
         "final_members": int(last["members"]),
@@ -147,21 +240,24 @@ def summarize(model: CommunityModel) -> dict[str, Any]:
         "final_quality": qf,
         "quality_ratio": qf / q0 if q0 > 0 else 0.0,
         "final_spammer_share": float(last["spammer_share"]),
-        "final_spam_share": _mean_last(ts["spam_share"], 30),
-        "engagement_last30": _mean_last(ts["engagement"], 30),
-        "satisfaction_last30": _mean_last(ts["satisfaction"], 30),
+        "final_spam_share": _mean_last(ts["spam_share"], LAST_DAYS),
+        "engagement_last30": _mean_last(ts["engagement"], LAST_DAYS),
+        "satisfaction_last30": _mean_last(ts["satisfaction"], LAST_DAYS),
         "collapsed": bool(len(below) > 0),
         "collapse_day": int(ts["day"].iloc[below[0]]) if len(below) else -1,
-        "promo_reach_total": int(ts["promo_reach"].sum()),
-        "joins_total": int(ts["joins"].sum()),
-        "departures_total": int(ts["departures"].sum()),
         "never_posted": never,
         "top1_post_share": top1,
-        "legit_promotions": int(c["legit_promotions"]),
-        "refused_legit": int(c["refused_legit"]),
-        "refused_spam": int(c["refused_spam"]),
-        "removed_spam": int(c["removed_violation"]),
-        "false_removals_total": int(c["false_removals"]),
-        "bans_total": int(c["bans"]),
-        "honest_banned": int(c["honest_banned"]),
+        **{total: int(run[daily].sum()) for total, daily in _TOTALS.items()},
     }
+    return {k: out[k] for k in SUMMARY}
+
+
+def _mean(values: np.ndarray) -> float:
+    """Mean of ``values`` as a float, 0 for none (cheaper than ``ndarray.mean``)."""
+    return float(values.sum() / len(values)) if len(values) else 0.0
+
+
+def _mean_last(series: pd.Series, days: int) -> float:
+    tail = series.iloc[-days:].to_numpy(dtype=float)
+    tail = tail[np.isfinite(tail)]
+    return float(tail.mean()) if len(tail) else 0.0

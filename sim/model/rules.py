@@ -1,64 +1,101 @@
-"""The group's rules, each a small object with the hook it needs.
+"""The group's rules: each reads a narrow view of the day and returns decisions.
 
-Hooks, called by ``CommunityModel`` in the order of the day:
+A rule never changes the group itself; ``CommunityModel`` applies what the rules
+decide, in one place, in the order of the day (``docs/ODD.md``, Submodels, Rules).
+Every rule sees the same view, so the order in which rules are listed changes
+nothing but the order of their random draws.
 
-``on_submit(model, batch)``
-    At submission; returns the mask of candidate posts that are accepted and may
-    change them (a label). ``batch`` is a dict of arrays, one entry per candidate.
-``ranking_likes(feed, likes)``
-    The likes an engagement-ranked feed counts for each visible post.
-``on_read(model, reader, post)``
-    After reading, with one entry per read (reader slot, post row).
-``after_reading(model)``
-    Rules applied after the fact (hiding, moderation).
-``on_removal(model, authors)``
-    When moderators remove posts, with their authors' slots (one per removal).
+Hooks (a rule overrides those it needs):
 
-The real-world rules they stand for are in ``docs/ODD.md`` (Submodels, Rules).
+``at_submission(posts, rng) -> Verdict``
+    The candidate posts of the day (a mapping of arrays, one entry per candidate:
+    ``kind``, ``repost``, ``disclosed``, ``since_promo``...): which to refuse,
+    which break a rule, which to label as promotion.
+``ranking_likes(feed, likes) -> likes``
+    The likes an engagement-ranked feed counts for each post.
+``flags(reads, rng) -> mask``
+    After reading, one entry per read: which reads end in a flag.
+``after_reading(feed, rng) -> Actions``
+    Rules applied after the fact: posts to hide, to review, to remove.
+``bans(removed_authors, removals, present) -> slots``
+    After removals: members to ban.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from sim.model.feed import Feed, Kind
 
-if TYPE_CHECKING:
-    from sim.model.model import CommunityModel
-
 __all__ = [
-    "Policy",
-    "GiveBeforeTake",
-    "OnePostPerLink",
-    "Disclosure",
-    "RankingDefence",
-    "Flagging",
-    "Moderators",
+    "Actions",
     "Bans",
-    "build_policies",
+    "Disclosure",
+    "Flagging",
+    "GiveBeforeTake",
+    "Moderators",
+    "OnePostPerLink",
+    "RankingDefence",
+    "Reads",
+    "Rule",
+    "Verdict",
+    "build_rules",
 ]
 
+_NONE = np.zeros(0, dtype=np.int64)
 
-class Policy:
+
+@dataclass(frozen=True)
+class Verdict:
+    """What one rule decides about the day's candidate posts (one entry per candidate)."""
+
+    refuse: np.ndarray
+    breaks: np.ndarray | None = None  # marked as breaking the founding text's rules
+    label: np.ndarray | None = None  # labelled as promotion (affiliation shown)
+
+
+@dataclass(frozen=True)
+class Reads:
+    """The day's reads, one entry per read: who read (slot, honest or not) and which post."""
+
+    reader: np.ndarray
+    post: np.ndarray
+    honest_reader: np.ndarray
+
+
+@dataclass(frozen=True)
+class Actions:
+    """Post rows a rule acts on after reading."""
+
+    hide: np.ndarray = field(default_factory=lambda: _NONE)
+    review: np.ndarray = field(default_factory=lambda: _NONE)
+    remove: np.ndarray = field(default_factory=lambda: _NONE)
+
+
+class Rule:
     """A rule of the group. Subclasses override the hooks they need."""
 
-    name = "policy"
+    name = "rule"
 
-    def on_submit(self, model: CommunityModel, batch: dict[str, np.ndarray]) -> np.ndarray:
-        return np.ones(len(batch["author"]), dtype=bool)
+    def at_submission(self, posts: Mapping[str, np.ndarray], rng: np.random.Generator) -> Verdict:
+        return Verdict(refuse=np.zeros(len(posts["author"]), dtype=bool))
 
     def ranking_likes(self, feed: Feed, likes: np.ndarray) -> np.ndarray:
         return likes
 
-    def on_read(self, model: CommunityModel, reader: np.ndarray, post: np.ndarray) -> None:
+    def flags(self, feed: Feed, reads: Reads, rng: np.random.Generator) -> np.ndarray | None:
         return None
 
-    def after_reading(self, model: CommunityModel) -> None:
+    def after_reading(self, feed: Feed, rng: np.random.Generator) -> Actions | None:
         return None
 
-    def on_removal(self, model: CommunityModel, authors: np.ndarray) -> None:
+    def bans(
+        self, removed_authors: np.ndarray, removals: np.ndarray, present: np.ndarray
+    ) -> np.ndarray | None:
         return None
 
     def __repr__(self) -> str:
@@ -66,12 +103,12 @@ class Policy:
         return f"{type(self).__name__}({args})"
 
 
-def _detected(model: CommunityModel, breaking: np.ndarray, detection: float) -> np.ndarray:
-    """Which of the rule-breaking candidates are noticed."""
-    return breaking & (model.rng.random(len(breaking)) < detection)
+def _noticed(rng: np.random.Generator, breaking: np.ndarray, detection: float) -> np.ndarray:
+    """Which of the rule-breaking candidates are noticed (volunteers miss some)."""
+    return breaking & (rng.random(len(breaking)) < detection)
 
 
-class GiveBeforeTake(Policy):
+class GiveBeforeTake(Rule):
     """A promotion needs ``ratio`` contributions since the member's last one (9:1)."""
 
     name = "give_before_take"
@@ -80,13 +117,12 @@ class GiveBeforeTake(Policy):
         self.ratio = ratio
         self.detection = detection
 
-    def on_submit(self, model: CommunityModel, batch: dict[str, np.ndarray]) -> np.ndarray:
-        early = (batch["kind"] == Kind.PROMOTION) & (batch["since_promo"] < self.ratio)
-        batch["violation"] |= early
-        return ~_detected(model, early, self.detection)
+    def at_submission(self, posts: Mapping[str, np.ndarray], rng: np.random.Generator) -> Verdict:
+        early = (posts["kind"] == Kind.PROMOTION) & (posts["since_promo"] < self.ratio)
+        return Verdict(refuse=_noticed(rng, early, self.detection), breaks=early)
 
 
-class OnePostPerLink(Policy):
+class OnePostPerLink(Rule):
     """A promotion whose link was posted before is refused."""
 
     name = "one_post_per_link"
@@ -94,11 +130,11 @@ class OnePostPerLink(Policy):
     def __init__(self, detection: float) -> None:
         self.detection = detection
 
-    def on_submit(self, model: CommunityModel, batch: dict[str, np.ndarray]) -> np.ndarray:
-        return ~_detected(model, batch["repost"], self.detection)
+    def at_submission(self, posts: Mapping[str, np.ndarray], rng: np.random.Generator) -> Verdict:
+        return Verdict(refuse=_noticed(rng, posts["repost"], self.detection))
 
 
-class Disclosure(Policy):
+class Disclosure(Rule):
     """Promotion must disclose the affiliation; detected hidden promotion is
     labelled (``action='label'``) or refused (``action='remove'``)."""
 
@@ -108,17 +144,15 @@ class Disclosure(Policy):
         self.detection = detection
         self.action = action
 
-    def on_submit(self, model: CommunityModel, batch: dict[str, np.ndarray]) -> np.ndarray:
-        hidden = (batch["kind"] == Kind.PROMOTION) & ~batch["disclosed"]
-        caught = _detected(model, hidden, self.detection)
+    def at_submission(self, posts: Mapping[str, np.ndarray], rng: np.random.Generator) -> Verdict:
+        hidden = (posts["kind"] == Kind.PROMOTION) & ~posts["disclosed"]
+        caught = _noticed(rng, hidden, self.detection)
         if self.action == "remove":
-            return ~caught
-        batch["disclosed"] |= caught
-        model.counters["labelled"] += int(caught.sum())
-        return np.ones(len(caught), dtype=bool)
+            return Verdict(refuse=caught)
+        return Verdict(refuse=np.zeros(len(caught), dtype=bool), label=caught)
 
 
-class RankingDefence(Policy):
+class RankingDefence(Rule):
     """Likes from the author's own company do not count in the ranking."""
 
     name = "ranking_defence"
@@ -127,7 +161,7 @@ class RankingDefence(Policy):
         return likes - feed.rank_likes_company
 
 
-class Flagging(Policy):
+class Flagging(Rule):
     """Members flag noisy promotion they read; ``threshold`` flags hide a post."""
 
     name = "flagging"
@@ -136,21 +170,17 @@ class Flagging(Policy):
         self.prob = prob
         self.threshold = threshold
 
-    def on_read(self, model: CommunityModel, reader: np.ndarray, post: np.ndarray) -> None:
-        feed = model.feed
+    def flags(self, feed: Feed, reads: Reads, rng: np.random.Generator) -> np.ndarray:
+        post = reads.post
         noisy = (feed.kind[post] == Kind.PROMOTION) & (feed.offtopic[post] | ~feed.disclosed[post])
-        honest_reader = model.state.strategy[reader] != model.SPAMMER
-        flag = noisy & honest_reader & (model.rng.random(len(post)) < self.prob)
-        np.add.at(feed.flags, post[flag], 1)
+        return noisy & reads.honest_reader & (rng.random(len(post)) < self.prob)
 
-    def after_reading(self, model: CommunityModel) -> None:
-        feed = model.feed
+    def after_reading(self, feed: Feed, rng: np.random.Generator) -> Actions:
         newly = (feed.flags >= self.threshold) & ~feed.hidden & ~feed.removed
-        feed.hidden |= newly
-        model.counters["hidden"] += int(newly.sum())
+        return Actions(hide=np.flatnonzero(newly))
 
 
-class Moderators(Policy):
+class Moderators(Rule):
     """Moderators review up to ``capacity`` posts a day, flagged posts first.
 
     A reviewed rule-breaking post is removed with probability ``accuracy``; an
@@ -164,23 +194,20 @@ class Moderators(Policy):
         self.accuracy = accuracy
         self.false_positive = false_positive
 
-    def after_reading(self, model: CommunityModel) -> None:
-        feed = model.feed
+    def after_reading(self, feed: Feed, rng: np.random.Generator) -> Actions | None:
         queue = np.flatnonzero(~feed.reviewed & ~feed.removed)
         if len(queue) == 0:
-            return
+            return None
         # Flagged posts first (most flags first), the rest in random order.
-        order = np.lexsort((model.rng.random(len(queue)), -feed.flags[queue]))
+        order = np.lexsort((rng.random(len(queue)), -feed.flags[queue]))
         review = queue[order[: self.capacity]]
-        feed.reviewed[review] = True
-        model.counters["reviewed"] += len(review)
-        u = model.rng.random(len(review))
+        u = rng.random(len(review))
         breaking = feed.violation[review]
         remove = np.where(breaking, u < self.accuracy, u < self.false_positive)
-        model.remove_posts(review[remove])
+        return Actions(review=review, remove=review[remove])
 
 
-class Bans(Policy):
+class Bans(Rule):
     """A member whose posts were removed ``after`` times is banned."""
 
     name = "bans"
@@ -188,17 +215,18 @@ class Bans(Policy):
     def __init__(self, after: int) -> None:
         self.after = after
 
-    def on_removal(self, model: CommunityModel, authors: np.ndarray) -> None:
-        state = model.state
-        offenders = np.unique(authors)
-        offenders = offenders[state.present[offenders]]
-        model.ban(offenders[state.removals[offenders] >= self.after])
+    def bans(
+        self, removed_authors: np.ndarray, removals: np.ndarray, present: np.ndarray
+    ) -> np.ndarray:
+        offenders = np.unique(removed_authors)
+        offenders = offenders[present[offenders]]
+        return offenders[removals[offenders] >= self.after]
 
 
-def build_policies(params: dict[str, Any]) -> list[Policy]:
+def build_rules(params: dict[str, Any]) -> list[Rule]:
     """The rules switched on by resolved parameters, in the order they act."""
     p = params
-    rules: list[Policy] = []
+    rules: list[Rule] = []
     if p["give_take_ratio"] > 0:
         rules.append(GiveBeforeTake(p["give_take_ratio"], p["rule_detection"]))
     if p["one_post_per_link"]:

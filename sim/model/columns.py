@@ -1,0 +1,83 @@
+"""A column store: parallel NumPy arrays, one row per item, that grow geometrically.
+
+Members (``Population``) and posts (``Feed``) are both kept this way, so that the
+day's arithmetic runs over whole columns at once. Each column reads as a view of
+the rows in use, ``[start, end)`` of a larger buffer; the views are plain
+attributes, refreshed whenever the rows change, because the model reads them a few
+hundred times a day and an attribute lookup is far cheaper than building a slice
+on every access. Assigning to a column (``store.x = values``) writes into its buffer.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+__all__ = ["Columns"]
+
+
+class Columns:
+    """Parallel arrays with the rows ``[start, end)`` in use.
+
+    Subclasses name their columns in ``FIELDS``: ``name -> (dtype, fill)``, the fill
+    being the value of a row that is appended without it.
+    """
+
+    FIELDS: ClassVar[dict[str, tuple[Any, Any]]] = {}
+
+    def __init__(self, capacity: int = 64) -> None:
+        capacity = max(int(capacity), 1)
+        self._buffers = {
+            name: np.full(capacity, fill, dtype=dtype)
+            for name, (dtype, fill) in self.FIELDS.items()
+        }
+        self._start = self._end = 0
+        self._refresh_views()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in self.FIELDS:
+            self.__dict__[name][...] = value
+        else:
+            super().__setattr__(name, value)
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    def fields(self) -> tuple[str, ...]:
+        """Names of the columns."""
+        return tuple(self.FIELDS)
+
+    def _refresh_views(self) -> None:
+        """Point every column's attribute at the rows in use."""
+        for name, buffer in self._buffers.items():
+            self.__dict__[name] = buffer[self._start : self._end]
+
+    def _append(self, columns: dict[str, Any]) -> np.ndarray:
+        """Append rows; columns not given take their fill. Returns their positions."""
+        n = len(next(iter(columns.values())))
+        for name in columns:
+            if name not in self.FIELDS:
+                raise KeyError(f"unknown column {name!r}")
+        first = len(self)
+        self._make_room(n)
+        new = slice(self._end, self._end + n)
+        for name, buffer in self._buffers.items():
+            buffer[new] = columns.get(name, self.FIELDS[name][1])
+        self._end += n
+        self._refresh_views()
+        return np.arange(first, first + n)
+
+    def _make_room(self, n: int) -> None:
+        """Room for ``n`` more rows after the end: move the rows in use to the front
+        of buffers at least twice as large as they need, so that this stays rare."""
+        capacity = len(next(iter(self._buffers.values())))
+        if self._end + n <= capacity:
+            return
+        used = len(self)
+        capacity = max(capacity, 2 * (used + n))
+        for name, (dtype, fill) in self.FIELDS.items():
+            grown = np.full(capacity, fill, dtype=dtype)
+            grown[:used] = self._buffers[name][self._start : self._end]
+            self._buffers[name] = grown
+        self._start, self._end = 0, used

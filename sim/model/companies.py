@@ -1,0 +1,84 @@
+"""Companies: who is affiliated with which, and the links each has posted.
+
+Spammers fill company rings of ``ring_size`` colleagues who like each other's
+posts; each ethical promoter has a company of its own. A promotion's link id is
+``company x LINK_BASE + serial``, so a repost of the same link is recognisable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.population import Population
+from sim.model.strategies import PROMOTER, SPAMMER
+
+__all__ = ["LINK_BASE", "Companies"]
+
+LINK_BASE = 1 << 32  # link id = company x LINK_BASE + serial within the company
+
+
+class Companies:
+    """The companies of the group; ``links[c]`` is how many links company ``c`` posted."""
+
+    def __init__(self) -> None:
+        self.links = np.zeros(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.links)
+
+    def new(self, k: int) -> np.ndarray:
+        """Ids of ``k`` new companies (with no links posted yet)."""
+        first = len(self.links)
+        self.links = np.concatenate([self.links, np.zeros(k, dtype=np.int64)])
+        return np.arange(first, first + k)
+
+    def assign(self, strategies: np.ndarray, state: Population, ring_size: int) -> np.ndarray:
+        """Affiliations of newcomers: spammers fill open rings, each promoter has its own."""
+        company = np.full(len(strategies), -1, dtype=np.int64)
+        promoters = np.flatnonzero(strategies == PROMOTER)
+        company[promoters] = self.new(len(promoters))
+        spammers = np.flatnonzero(strategies == SPAMMER)
+        if len(spammers) == 0:
+            return company
+        active = state.present & (state.strategy == SPAMMER)
+        counts = np.bincount(state.company[active], minlength=len(self)).tolist()
+        open_rings = [c for c, k in enumerate(counts) if 0 < k < ring_size]
+        for i in spammers:
+            if not open_rings:
+                open_rings.append(int(self.new(1)[0]))
+                counts.append(0)
+            c = open_rings[0]
+            company[i] = c
+            counts[c] += 1
+            if counts[c] >= ring_size:
+                open_rings.pop(0)
+        return company
+
+    def link_ids(
+        self,
+        rng: np.random.Generator,
+        company: np.ndarray,
+        promo: np.ndarray,
+        repost: np.ndarray,
+    ) -> np.ndarray:
+        """Link ids: a repost reuses one of its company's links, a promotion gets a new one."""
+        link = np.full(len(company), -1, dtype=np.int64)
+        if not promo.any():
+            return link
+        old = np.flatnonzero(repost)
+        known = self.links[company[old]]
+        link[old] = company[old] * LINK_BASE + (rng.random(len(old)) * known).astype(int)
+        new = np.flatnonzero(promo & ~repost)
+        c = company[new]
+        order = np.argsort(c, kind="stable")
+        ranked = np.empty(len(c), dtype=np.int64)
+        ranked[order] = np.arange(len(c)) - np.searchsorted(c[order], c[order])
+        link[new] = c * LINK_BASE + self.links[c] + ranked
+        self.links += np.bincount(c, minlength=len(self.links))
+        return link
+
+    def ring_colleagues(self, state: Population, company: np.ndarray) -> np.ndarray:
+        """For posts of the given companies, how many present colleagues their authors have."""
+        spam = state.present & (state.strategy == SPAMMER)
+        ring = np.bincount(state.company[spam], minlength=len(self))
+        return np.maximum(ring[company] - 1, 0)

@@ -1,0 +1,46 @@
+"""The day's events: one record of everything that happened today, from which the
+daily measures are computed (``sim.model.metrics``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["DayEvents"]
+
+
+def _none() -> np.ndarray:
+    return np.zeros(0, dtype=np.int64)
+
+
+@dataclass
+class DayEvents:
+    """Counts of the day's events, and its reads (one entry per read).
+
+    Every count is reported as a daily measure of the same name.
+    """
+
+    visits: int = 0
+    posts: int = 0  # published
+    promotions: int = 0  # published, ethical and spam
+    legit_promotions: int = 0  # ethical promoters' promotions published
+    refused: int = 0  # candidates refused at submission
+    refused_legit: int = 0
+    refused_spam: int = 0
+    labelled: int = 0  # published promotions labelled by the disclosure rule
+    likes: int = 0
+    comments: int = 0
+    flags: int = 0
+    hidden: int = 0
+    reviewed: int = 0
+    removed: int = 0
+    removed_violation: int = 0
+    false_removals: int = 0
+    bans: int = 0
+    honest_banned: int = 0
+    joins: int = 0
+    departures: int = 0
+    imitations: int = 0
+    reader: np.ndarray = field(default_factory=_none)  # slot of each read's reader
+    post: np.ndarray = field(default_factory=_none)  # feed row of each read's post

@@ -1,0 +1,172 @@
+"""Who is in the group: founding members, newcomers, lurking, returning, leaving, and
+imitation (norm erosion).
+
+Each function decides for all members at once from the state arrays and the
+parameters; the model applies what they decide.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.model.constants import (
+    ATTENTION_SIGMA,
+    SATISFACTION_IMITATION_DIVISOR,
+    START_MARGIN,
+    TOPIC_SPREAD,
+    VISIT_SHAPE,
+)
+from sim.model.population import Population
+from sim.model.strategies import (
+    CONTRIBUTES,
+    HONEST,
+    LURKER,
+    N_STRATEGIES,
+    SPAMMER,
+    TABLE,
+)
+
+__all__ = [
+    "draw_honest",
+    "founders",
+    "imitate",
+    "newcomer_counts",
+    "newcomer_traits",
+    "shares",
+    "who_leaves",
+]
+
+# What members compare when they imitate: imitation becomes certain at a payoff gap
+# of imitation_scale divided by this.
+PAYOFF_DIVISORS = {"reach": 1.0, "satisfaction": SATISFACTION_IMITATION_DIVISOR}
+
+
+def shares(params: dict[str, Any]) -> np.ndarray:
+    """Share of each strategy among the starting members; the rest goes to the
+    strategy without a share parameter (lurkers)."""
+    given = [params[b.share] if b.share else 0.0 for b in TABLE]
+    rest = [b.share is None for b in TABLE]
+    return np.where(rest, 1.0 - sum(given), given)
+
+
+def founders(rng: np.random.Generator, params: dict[str, Any]) -> np.ndarray:
+    """Strategies of the starting members: exact counts from the shares, in random order."""
+    n = params["n_members"]
+    counts = [round(params[b.share] * n) if b.share else 0 for b in TABLE]
+    rest = max(n - sum(counts), 0)
+    counts = [k if b.share else rest for b, k in zip(TABLE, counts, strict=True)]
+    strategies = np.repeat(np.arange(N_STRATEGIES, dtype=np.int8), counts)[:n]
+    return rng.permutation(strategies)
+
+
+def draw_honest(rng: np.random.Generator, params: dict[str, Any], k: int) -> np.ndarray:
+    """Strategies of ``k`` honest newcomers, in the proportions of the starting mix.
+
+    The same draws as ``rng.choice(N_STRATEGIES, size=k, p=mix)`` (one uniform per
+    newcomer, inverted through the cumulative mix), without that call's checks of
+    ``p``, which cost more than the draw on most days.
+    """
+    if k == 0:
+        return np.zeros(0, dtype=np.int8)
+    mix = np.clip(shares(params), 0.0, None) * HONEST
+    if mix.sum() <= 0:
+        mix = np.eye(N_STRATEGIES)[LURKER]
+    cdf = (mix / mix.sum()).cumsum()
+    cdf /= cdf[-1]
+    return np.searchsorted(cdf, rng.random(k), side="right").astype(np.int8)
+
+
+def newcomer_traits(
+    rng: np.random.Generator, params: dict[str, Any], strategies: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Traits of new members (founders or newcomers), drawn in a fixed order."""
+    p, k = params, len(strategies)
+    mean_visit = p["visit_rate"]
+    standard = rng.normal(p["standard_mean"], p["standard_sd"], k)
+    topic = rng.normal(0.0, TOPIC_SPREAD, k)
+    activity = rng.lognormal(0.0, p["activity_sigma"], k)
+    base_visit = rng.beta(VISIT_SHAPE, VISIT_SHAPE * (1 - mean_visit) / mean_visit, k)
+    attention = rng.lognormal(np.log(p["attention"]), ATTENTION_SIGMA, k)
+    spam = strategies == SPAMMER
+    return {
+        "strategy": strategies,
+        "topic": topic,
+        "standard": standard,
+        "activity": activity,
+        "base_visit": base_visit,
+        "attention": np.clip(np.rint(attention), 1, p["attention_cap"]),
+        "satisfaction": standard + START_MARGIN,
+        "reach": np.where(spam, 2.0 * p["spam_quit_reach"], 0.0),
+        "ever_spammer": spam,
+    }
+
+
+def newcomer_counts(
+    rng: np.random.Generator, state: Population, params: dict[str, Any], reputation: float
+) -> tuple[int, int]:
+    """Newcomers today: honest ones follow the group's reputation and size, spammers
+    its audience."""
+    p, s = params, state
+    members = int(np.count_nonzero(s.present))
+    audience = int(np.count_nonzero(s.present & (s.strategy != SPAMMER)))
+    room = max(0.0, 1.0 - members / (p["market_size"] * p["n_members"]))
+    appeal = (reputation / p["reputation_ref"]) ** p["reputation_power"]
+    honest = int(rng.poisson(p["join_rate"] * audience * room * appeal))
+    spam = int(rng.poisson(p["spam_join_rate"] * p["share_spammers"] * audience))
+    return honest, spam
+
+
+def who_leaves(rng: np.random.Generator, state: Population, params: dict[str, Any]) -> np.ndarray:
+    """Dissatisfied contributors lurk, satisfied former contributors return (both applied
+    here); returns the slots of members who leave today (dissatisfied lurkers, churn,
+    spammers whose reach stays low)."""
+    p, s = params, state
+    u = rng.random((5, s.n))
+    unhappy = s.satisfaction < s.standard
+    strategy = s.strategy
+    contributor = s.present & CONTRIBUTES[strategy]
+    lurk = contributor & unhappy & (u[0] < p["lurk_hazard"])
+    back = s.present & (strategy == LURKER) & (s.former >= 0) & ~unhappy
+    back &= u[1] < p["return_rate"]
+    s.former[lurk] = strategy[lurk]
+    s.strategy[lurk] = LURKER
+    s.strategy[back] = s.former[back]
+    s.former[back] = -1
+    spam = s.present & (s.strategy == SPAMMER)
+    leave = s.present & (s.strategy == LURKER) & unhappy & (u[2] < p["leave_hazard"])
+    leave |= s.present & (u[3] < p["churn"])
+    leave |= spam & (s.reach < p["spam_quit_reach"]) & (u[4] < p["spam_quit_rate"])
+    return np.flatnonzero(leave)
+
+
+def imitate(rng: np.random.Generator, state: Population, params: dict[str, Any]) -> int:
+    """Norm erosion: members copy a better-paying strategy of their own kind.
+
+    Strategies that promote compare the reach of their promotion; sharers and
+    carers compare satisfaction. A revising member meets a random member of its
+    kind and switches with a probability proportional to the payoff gap. Returns how
+    many switched.
+    """
+    p, s = params, state
+    if p["imitation_rate"] <= 0:
+        return 0
+    revise = s.present & (rng.random(s.n) < p["imitation_rate"])
+    switched = 0
+    for payoff, divisor in PAYOFF_DIVISORS.items():
+        kinds = [i for i, b in enumerate(TABLE) if b.compares == payoff]
+        values = getattr(s, payoff)
+        pool = np.flatnonzero(s.present & np.isin(s.strategy, kinds))
+        who = pool[revise[pool]]
+        if len(who) == 0 or len(pool) < 2:
+            continue
+        model = pool[rng.integers(len(pool), size=len(who))]
+        gain = (values[model] - values[who]) / (p["imitation_scale"] / divisor)
+        switch = s.strategy[model] != s.strategy[who]
+        switch &= rng.random(len(who)) < np.clip(gain, 0.0, 1.0)
+        who, model = who[switch], model[switch]
+        s.strategy[who] = s.strategy[model]
+        s.ever_spammer[who] |= s.strategy[who] == SPAMMER
+        switched += len(who)
+    return switched

@@ -1,0 +1,65 @@
+"""What visiting members post, by strategy, before the rules see it.
+
+An honest member writes Poisson(rate x activity x motivation) posts a visit; an
+ethical promoter's first post of the day is a promotion once it has given enough;
+a spammer posts promotion only, off-topic, reposted and undisclosed at its own rates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.model.companies import Companies
+from sim.model.constants import OFFTOPIC_NOISE, POST_TOPIC_NOISE
+from sim.model.population import Population
+from sim.model.strategies import HONEST, PROMOTER, SPAMMER, post_kinds, post_quality, posting_rates
+
+__all__ = ["compose"]
+
+
+def compose(
+    rng: np.random.Generator,
+    state: Population,
+    params: dict[str, Any],
+    visitors: np.ndarray,
+    companies: Companies,
+) -> dict[str, np.ndarray]:
+    """Candidate posts of today's visitors: one entry per post, in visitor order."""
+    p, s = params, state
+    strategy = s.strategy[visitors]
+    rate = posting_rates(p)[strategy]
+    motivation = 1.0 + p["motivation_gain"] * (np.tanh(s.feedback[visitors]) - 0.5)
+    lam = np.where(HONEST[strategy], rate * s.activity[visitors] * motivation, rate)
+    author = np.repeat(visitors, rng.poisson(lam))
+    n = len(author)
+    st = s.strategy[author]
+    first = np.ones(n, bool)
+    first[1:] = author[1:] != author[:-1]
+    spam = st == SPAMMER
+    earned = (st == PROMOTER) & first & (s.since_promo[author] >= p["promoter_ratio"])
+    promo = spam | earned
+    offtopic = spam & (rng.random(n) < p["spam_offtopic"])
+    topic = np.where(spam, 0.0, s.topic[author]) + rng.normal(0, POST_TOPIC_NOISE, n)
+    topic = np.where(offtopic, np.pi + rng.normal(0, OFFTOPIC_NOISE, n), topic)
+    disclosed = ~spam | (rng.random(n) >= p["spam_hidden"])
+    company = s.company[author]
+    known = np.zeros(n, dtype=np.int64)
+    known[spam] = companies.links[company[spam]]
+    repost = spam & (rng.random(n) < p["spam_repost"]) & (known > 0)
+    quality = post_quality(rng, st, promo)
+    return {
+        "author": author,
+        "company": company,
+        "kind": post_kinds(st, promo),
+        "topic": topic,
+        "quality": quality,
+        "link": companies.link_ids(rng, company, promo, repost),
+        "repost": repost,
+        "offtopic": offtopic,
+        "disclosed": disclosed,
+        "violation": promo & (repost | offtopic | ~disclosed),
+        "by_spammer": spam,
+        "since_promo": s.since_promo[author],
+    }

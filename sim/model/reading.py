@@ -1,0 +1,132 @@
+"""Reading: which posts each visiting member reads, what they are worth to it, and
+how it reacts.
+
+Reading is sampled as a flat list of (reader, post) pairs whose length is the
+number of reads, never readers x posts; per-reader sums are ``np.bincount`` over
+that list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.model.feed import Feed, Kind
+from sim.model.strategies import COMMENT, LIKE
+
+__all__ = ["payoff", "reactions", "relevance", "sample_reads"]
+
+
+def relevance(member_topic: np.ndarray, post_topic: np.ndarray) -> np.ndarray:
+    """How relevant a post is to a reader: 1 on the reader's interest, 0 opposite."""
+    return ((1.0 + np.cos(member_topic - post_topic)) / 2.0) ** 2
+
+
+def payoff(
+    params: dict[str, Any], feed: Feed, i: np.ndarray, post: np.ndarray, value: np.ndarray, n: int
+) -> np.ndarray:
+    """Each of ``n`` readers' payoff: saturating value minus the attention cost of noise.
+
+    ``i`` is the reader's position (0..n-1) of each read, ``post`` its row and
+    ``value`` what it gave.
+    """
+    p = params
+    promo = feed.kind[post] == Kind.PROMOTION
+    cost = np.where(feed.disclosed[post], p["cost_disclosed"], p["cost_hidden"])
+    cost = promo * (cost + p["cost_offtopic"] * feed.offtopic[post])
+    reads = np.bincount(i, minlength=n)
+    noise = np.bincount(i, promo, minlength=n) / np.maximum(reads, 1)
+    gained = 1.0 - np.exp(-np.bincount(i, value, minlength=n) / p["value_scale"])
+    return gained - np.bincount(i, cost, minlength=n) * (1.0 + p["noise_amplifier"] * noise)
+
+
+def reactions(
+    rng: np.random.Generator, strategy: np.ndarray, kind: np.ndarray, value: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which reads are liked and which commented, by the reader's strategy and the value
+    the post gave it (questions draw twice the comments)."""
+    question = 1.0 + (kind == Kind.QUESTION)
+    like = rng.random(len(kind)) < LIKE[strategy] * value
+    comment = rng.random(len(kind)) < COMMENT[strategy] * value * question
+    return like, comment
+
+
+def sample_reads(
+    rng: np.random.Generator,
+    ranked: np.ndarray,
+    created: np.ndarray,
+    day: int,
+    days_away: np.ndarray,
+    budget: np.ndarray,
+    skip: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sample which posts each visiting reader reads.
+
+    A reader scrolls the ranked feed from the top, looking only at posts created
+    since its last visit, reads each with probability ``1 - skip`` and stops when its
+    attention ``budget`` is spent or the feed ends. Readers therefore read different
+    posts with a strong bias to the top, which avoids the all-or-nothing runs of a
+    strict global top-k.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The model's generator.
+    ranked : ndarray of int
+        Visible post rows, best first.
+    created : ndarray of int
+        Creation day of every post row.
+    day : int
+        Today.
+    days_away : ndarray of int
+        For each reader, days since its last visit (large for a first visit).
+    budget : ndarray of int
+        For each reader, the most posts it reads.
+    skip : float
+        Probability of scrolling past a post.
+
+    Returns
+    -------
+    reader, post : ndarray of int
+        One entry per read: the reader's position in ``days_away`` and the post row.
+    """
+    order = np.argsort(days_away, kind="stable")  # readers grouped by days away
+    away = days_away[order]
+    new_group = np.ones(len(away), dtype=bool)
+    new_group[1:] = away[1:] != away[:-1]
+    group = np.cumsum(new_group) - 1  # group of each reader, in ``order``
+    eligible, first, n_eligible = _eligible_by_group(ranked, day - created[ranked], away[new_group])
+    k = np.minimum(budget[order], n_eligible[group])
+    keep = k > 0
+    who, group, k = order[keep], group[keep], k[keep]
+    total = int(k.sum())
+    if total == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    # One geometric gap per read: the reader skips ``gap - 1`` posts before each read.
+    gaps = rng.geometric(1.0 - skip, size=total) if skip > 0 else np.ones(total, int)
+    run = np.cumsum(gaps)  # 1 + position of each read, counted over all readers' lists
+    starts = np.cumsum(k) - k
+    # Where each reader's list starts in ``run`` and in ``eligible``: the read's index in
+    # ``eligible`` is its group's first post plus the posts its reader scrolled past.
+    shift = run[starts] - gaps[starts] + 1 - first[group]
+    index = run - np.repeat(shift, k)
+    ok = index < np.repeat(first[group] + n_eligible[group], k)  # not past the list's end
+    return np.repeat(who, k)[ok], eligible[index[ok]]
+
+
+def _eligible_by_group(
+    ranked: np.ndarray, age: np.ndarray, away: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The posts each group of readers may read, as one flat array.
+
+    Group ``j`` (readers away for ``away[j]`` days) sees the ranked posts younger
+    than ``away[j]`` days, in rank order: ``eligible[first[j] : first[j] + n[j]]``.
+    Building all groups at once costs a handful of array operations instead of a
+    Python loop over the groups.
+    """
+    mask = age[None, :] < away[:, None]
+    n = mask.sum(axis=1)
+    eligible = np.broadcast_to(ranked, mask.shape)[mask]
+    return eligible, np.cumsum(n) - n, n
