@@ -160,11 +160,12 @@ class CommunityModel(mesa.Model):
         self.initial_quality = float(recent.mean()) if len(recent) else 0.0
         for name in ("posts", "contributions", "promotions", "removals"):
             getattr(self.state, name)[:] = 0
-        last = self.events
-        self._update_reputation(np.zeros(0, dtype=np.int64))
-        self.events = DayEvents(likes=last.likes, comments=last.comments)
-        self.today = measure_day(0, self.events, self.state, self.feed, self.reputation)
-        self.today["quality"] = self.initial_quality
+        if self.reputation is None:  # no warm-up: a new group starts at the reference
+            self.reputation = self.params["reputation_ref"]
+            self.today = measure_day(0, self.events, self.state, self.feed, self.reputation)
+        # Day 0 is the state after the warm-up: its measures are the warm-up's last
+        # day's, with the quality of its last days (what the group starts from).
+        self.today = {**self.today, "day": 0, "quality": self.initial_quality}
 
     # ----------------------------------------------------------- the sub-steps
     def _visit(self, warm: bool, events: DayEvents) -> np.ndarray:
