@@ -20,6 +20,7 @@ START_MARGIN = 0.2
 SATISFACTION_IMITATION_DIVISOR = 10.0
 INITIAL_QUALITY_DAYS = 7
 LAST_DAYS = 30
+MAX_POSTS_PER_VISIT = 50
 
 MEANINGS: dict[str, str] = {
     "TOPIC_SPREAD": "spread (sd, radians) of members' interests around the group's topic",
@@ -37,6 +38,7 @@ MEANINGS: dict[str, str] = {
     "INITIAL_QUALITY_DAYS": "the initial quality is the mean quality read over the warm-up's "
     "last days, this many",
     "LAST_DAYS": "the window (days) of the summary's final and last-30-days outcomes",
+    "MAX_POSTS_PER_VISIT": "the most posts a member writes in one visit, however active",
 }
 
 

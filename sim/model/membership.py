@@ -113,8 +113,13 @@ def newcomer_counts(
     audience = int(np.count_nonzero(s.present & (s.strategy != SPAMMER)))
     room = max(0.0, 1.0 - members / (p["market_size"] * p["n_members"]))
     appeal = (reputation / p["reputation_ref"]) ** p["reputation_power"]
-    honest = int(rng.poisson(p["join_rate"] * audience * room * appeal))
-    spam = int(rng.poisson(p["spam_join_rate"] * p["share_spammers"] * audience))
+    # The group's potential membership bounds it: newcomers beyond it are turned away.
+    space = max(int(p["market_size"] * p["n_members"]) - members, 0)
+    honest = min(int(rng.poisson(min(p["join_rate"] * audience * room * appeal, space))), space)
+    space -= honest
+    spam = min(
+        int(rng.poisson(min(p["spam_join_rate"] * p["share_spammers"] * audience, space))), space
+    )
     return honest, spam
 
 

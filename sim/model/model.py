@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from mesa.datacollection import DataCollector
 
+from sim.model import budget
 from sim.model.agents import Member
 from sim.model.companies import Companies
 from sim.model.constants import FEEDBACK_WEIGHT, INITIAL_QUALITY_DAYS, VISIT_BOOST
@@ -31,7 +32,7 @@ from sim.model.membership import (
 from sim.model.metrics import DAILY, measure_day, summarize
 from sim.model.params import resolve
 from sim.model.population import Population
-from sim.model.posting import compose
+from sim.model.posting import compose, expected_posts
 from sim.model.reading import payoff, reactions, relevance, sample_reads
 from sim.model.rules import Reads, build_rules
 from sim.model.strategies import HONEST, PROMOTES, SPAMMER
@@ -135,7 +136,7 @@ class CommunityModel(mesa.Model):
         events = self.events = DayEvents()
         self.feed.expire(self.day, self.params["post_lifetime"])
         visitors = self._visit(warm, events)
-        self._submit(compose(self.rng, self.state, self.params, visitors, self.companies), events)
+        self._submit(self._write(visitors), events)
         self._read(visitors, self.ranked_feed(), events)
         self._flag(events)
         if not warm:
@@ -171,13 +172,21 @@ class CommunityModel(mesa.Model):
     def _visit(self, warm: bool, events: DayEvents) -> np.ndarray:
         """Slots of today's visitors; satisfaction drives honest members' visits."""
         p, s = self.params, self.state
-        gap = (s.satisfaction - s.standard) / p["visit_width"]
+        # clipped so that exp never overflows (it changes nothing below 700)
+        gap = np.clip((s.satisfaction - s.standard) / p["visit_width"], -700.0, 700.0)
         prob = np.maximum(p["visit_floor"], s.base_visit * VISIT_BOOST / (1.0 + np.exp(-gap)))
         spam = s.strategy == SPAMMER
         prob = np.where(spam, 0.0 if warm else p["spam_visit"], prob)
         visitors = np.flatnonzero(s.present & (self.rng.random(s.n) < prob))
         events.visits = len(visitors)
         return visitors
+
+    def _write(self, visitors: np.ndarray) -> dict[str, np.ndarray]:
+        """What today's visitors write, by strategy (candidates until the rules see them)."""
+        lam = expected_posts(self.state, self.params, visitors)
+        expected = len(self.feed) + float(lam.sum())
+        budget.check(self.params["memory_limit"], self.state.n, int(expected))
+        return compose(self.rng, self.state, self.params, visitors, lam, self.companies)
 
     def _submit(self, batch: dict[str, np.ndarray], events: DayEvents) -> None:
         """Rules at submission decide; publish what they accept; colleagues like it."""
@@ -245,6 +254,9 @@ class CommunityModel(mesa.Model):
         p, s, feed = self.params, self.state, self.feed
         readers = visitors[HONEST[s.strategy[visitors]]]
         away = np.minimum(self.day - s.last_visit[readers], p["post_lifetime"] + 1)
+        groups = min(len(readers), p["post_lifetime"] + 1)  # sample_reads: groups x posts
+        reads = float(s.attention[readers].sum())
+        budget.check(p["memory_limit"], s.n, len(feed), reads, extra=9.0 * groups * len(ranked))
         i, post = sample_reads(
             self.rng, ranked, feed.created, self.day, away, s.attention[readers], p["scan_depth"]
         )
@@ -366,6 +378,7 @@ class CommunityModel(mesa.Model):
         k = len(strategies)
         if k == 0:
             return np.zeros(0, dtype=np.int64)
+        budget.check(self.params["memory_limit"], self.state.n + k, len(self.feed))
         traits = newcomer_traits(self.rng, self.params, strategies)
         company = self.companies.assign(strategies, self.state, self.params["ring_size"])
         slots = self.state.add(

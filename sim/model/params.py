@@ -35,7 +35,7 @@ __all__ = [
 
 # Sections of `sim params` and of the docs' parameter table.
 FEED, SPAM, READING, MEMBERSHIP = "feed", "spam", "reading", "membership"
-RULES, NORMS = "rules", "norms"
+RULES, NORMS, RUN = "rules", "norms", "run"
 
 # The most members a group may ever hold (its potential membership, ``market_size`` x
 # ``n_members``): about 200 bytes of state a member, so a few GB at most.
@@ -155,10 +155,13 @@ _SCHEMA: tuple[Param, ...] = (
         help="How strongly joining responds to reputation."),
     Real("reputation_weight", 0.05, 0.001, 1.0, group=MEMBERSHIP,
         help="Weight of a day's quality in the reputation moving average."),
-    Real("collapse_threshold", 0.5, 0.0, 1.0, unit="share", group=MEMBERSHIP,
+    Real("collapse_threshold", 0.5, 0.0, 1.0, unit="share", group=RUN,
         help=("A run has collapsed once its non-spamming members fall below this share of their "
               "start.")),
-    Integer("warmup", 30, 0, 365, unit="days", group=MEMBERSHIP,
+    Real("memory_limit", 8000.0, 10.0, 1_000_000.0, unit="MB", group=RUN,
+        help=("Memory a run may use; a group that would outgrow it stops with a clear "
+              "message (it changes no result of a run that fits).")),
+    Integer("warmup", 30, 0, 365, unit="days", group=RUN,
         help=("Days simulated before day 0 so the feed has a history; spammers are idle and "
               "nobody joins or leaves.")),
     # rules -------------------------------------------------------------------------------------

@@ -12,11 +12,22 @@ from typing import Any
 import numpy as np
 
 from sim.model.companies import Companies
-from sim.model.constants import OFFTOPIC_NOISE, POST_TOPIC_NOISE
+from sim.model.constants import MAX_POSTS_PER_VISIT, OFFTOPIC_NOISE, POST_TOPIC_NOISE
 from sim.model.population import Population
 from sim.model.strategies import HONEST, PROMOTER, SPAMMER, post_kinds, post_quality, posting_rates
 
-__all__ = ["compose"]
+__all__ = ["compose", "expected_posts"]
+
+
+def expected_posts(state: Population, params: dict[str, Any], visitors: np.ndarray) -> np.ndarray:
+    """Each visitor's expected posts today: rate x activity x motivation for honest
+    members, the rate alone for spammers; never more than ``MAX_POSTS_PER_VISIT``."""
+    p, s = params, state
+    strategy = s.strategy[visitors]
+    rate = posting_rates(p)[strategy]
+    motivation = 1.0 + p["motivation_gain"] * (np.tanh(s.feedback[visitors]) - 0.5)
+    lam = np.where(HONEST[strategy], rate * s.activity[visitors] * motivation, rate)
+    return np.minimum(lam, MAX_POSTS_PER_VISIT)
 
 
 def compose(
@@ -24,15 +35,13 @@ def compose(
     state: Population,
     params: dict[str, Any],
     visitors: np.ndarray,
+    lam: np.ndarray,
     companies: Companies,
 ) -> dict[str, np.ndarray]:
-    """Candidate posts of today's visitors: one entry per post, in visitor order."""
+    """Candidate posts of today's visitors (``lam``: their expected posts): one entry
+    per post, in visitor order."""
     p, s = params, state
-    strategy = s.strategy[visitors]
-    rate = posting_rates(p)[strategy]
-    motivation = 1.0 + p["motivation_gain"] * (np.tanh(s.feedback[visitors]) - 0.5)
-    lam = np.where(HONEST[strategy], rate * s.activity[visitors] * motivation, rate)
-    author = np.repeat(visitors, rng.poisson(lam))
+    author = np.repeat(visitors, np.minimum(rng.poisson(lam), MAX_POSTS_PER_VISIT))
     n = len(author)
     st = s.strategy[author]
     first = np.ones(n, bool)

@@ -1,0 +1,36 @@
+"""The memory a run may use: a group that outgrows it stops with a clear message
+instead of exhausting the machine.
+
+The model's memory is its member rows, the posts in its feed and the day's reads.
+``check`` estimates their bytes (the state's columns plus NumPy's temporaries) and
+raises ``BudgetError`` above the ``memory_limit`` parameter, before the arrays are
+allocated.
+"""
+
+from __future__ import annotations
+
+from sim.errors import UserError
+
+__all__ = ["BYTES_PER_MEMBER", "BYTES_PER_POST", "BYTES_PER_READ", "BudgetError", "check"]
+
+BYTES_PER_MEMBER = 400  # 22 columns, and the day's temporaries over members
+BYTES_PER_POST = 400  # 25 columns, and the ranking's and reactions' temporaries
+BYTES_PER_READ = 200  # reader, post, value, reactions and their temporaries
+
+
+class BudgetError(UserError, MemoryError):
+    """The group would need more memory than ``memory_limit`` allows."""
+
+
+def check(
+    limit_mb: float, members: int = 0, posts: int = 0, reads: float = 0, extra: float = 0
+) -> None:
+    """Raise ``BudgetError`` if the rows (and ``extra`` bytes of working arrays) would
+    need more than ``limit_mb`` megabytes."""
+    need = members * BYTES_PER_MEMBER + posts * BYTES_PER_POST + reads * BYTES_PER_READ + extra
+    if need > limit_mb * 1e6:
+        raise BudgetError(
+            f"the group needs about {need / 1e6:,.0f} MB ({members:,} members, "
+            f"{posts:,} posts in the feed, {reads:,.0f} reads a day), over memory_limit = "
+            f"{limit_mb:,.0f} MB; lower the group's size or activity, or raise memory_limit."
+        )
