@@ -19,6 +19,7 @@ from typing import Any
 
 from sim.errors import did_you_mean
 from sim.model.parameters import Choice, Flag, Integer, Param, ParamError, Real
+from sim.model.strategies import SHARE_PARAMS
 
 __all__ = [
     "MAX_POTENTIAL_MEMBERS",
@@ -216,7 +217,7 @@ _SCHEMA: tuple[Param, ...] = (
 
 PARAMS: dict[str, Param] = {p.name: p for p in _SCHEMA}
 
-STRATEGY_SHARES = ("share_sharers", "share_carers", "share_promoters", "share_spammers")
+STRATEGY_SHARES = SHARE_PARAMS  # one share parameter per strategy but the rest (lurkers)
 
 PRESETS: dict[str, dict[str, Any]] = {
     "none": {},
