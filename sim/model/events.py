@@ -22,7 +22,9 @@ class DayEvents:
     """
 
     visits: int = 0
+    honest_visits: int = 0
     posts: int = 0  # published
+    honest_posts: int = 0
     promotions: int = 0  # published, ethical and spam
     legit_promotions: int = 0  # ethical promoters' promotions published
     refused: int = 0  # candidates refused at submission
@@ -35,12 +37,15 @@ class DayEvents:
     hidden: int = 0
     reviewed: int = 0
     removed: int = 0
-    removed_violation: int = 0
+    removed_violations: int = 0  # rule-breaking posts removed
+    removed_spam: int = 0  # spammers' posts removed
     false_removals: int = 0
     bans: int = 0
     honest_banned: int = 0
     joins: int = 0
+    spam_joins: int = 0
     departures: int = 0
+    honest_departures: int = 0
     imitations: int = 0
     reader: np.ndarray = field(default_factory=_none)  # slot of each read's reader
     post: np.ndarray = field(default_factory=_none)  # feed row of each read's post

@@ -179,6 +179,7 @@ class CommunityModel(mesa.Model):
         prob = np.where(spam, 0.0 if warm else p["spam_visit"], prob)
         visitors = np.flatnonzero(s.present & (self.rng.random(s.n) < prob))
         events.visits = len(visitors)
+        events.honest_visits = int(np.count_nonzero(HONEST[s.strategy[visitors]]))
         return visitors
 
     def _write(self, visitors: np.ndarray) -> dict[str, np.ndarray]:
@@ -224,6 +225,7 @@ class CommunityModel(mesa.Model):
         np.add.at(s.contributions, author[~promo], 1)
         np.add.at(s.since_promo, author[~promo], 1)
         events.posts = len(author)
+        events.honest_posts = int(np.count_nonzero(~post["by_spammer"]))
         events.promotions = int(np.count_nonzero(promo))
         events.legit_promotions = int(np.count_nonzero(promo & ~post["by_spammer"]))
 
@@ -257,8 +259,16 @@ class CommunityModel(mesa.Model):
         groups = min(len(readers), p["post_lifetime"] + 1)  # sample_reads: groups x posts
         reads = float(s.attention[readers].sum())
         budget.check(p["memory_limit"], s.n, len(feed), reads, extra=9.0 * groups * len(ranked))
+        share = min(1.0, p["feed_reach"] / max(self.today.get("members", s.n) - 1, 1))
         i, post = sample_reads(
-            self.rng, ranked, feed.created, self.day, away, s.attention[readers], p["scan_depth"]
+            self.rng,
+            ranked,
+            feed.created,
+            self.day,
+            away,
+            s.attention[readers],
+            p["scan_depth"],
+            share,
         )
         own = feed.author[post] == readers[i]
         i, post = i[~own], post[~own]
@@ -284,7 +294,9 @@ class CommunityModel(mesa.Model):
         np.add.at(s.contributions, reader[comment], 1)
         np.add.at(s.since_promo, reader[comment], 1)
         author = feed.author[post]
-        received = np.bincount(author, like + comment, minlength=s.n)
+        received = np.bincount(author[like], minlength=s.n) + np.bincount(
+            author[comment], minlength=s.n
+        )
         w = FEEDBACK_WEIGHT
         s.feedback = (1 - w) * s.feedback + w * received
         promo = feed.kind[post] == Kind.PROMOTION
@@ -325,7 +337,8 @@ class CommunityModel(mesa.Model):
         author = feed.author[rows]
         mistaken = ~feed.violation[rows]
         events.removed += len(rows)
-        events.removed_violation += int(np.count_nonzero(~mistaken))
+        events.removed_violations += int(np.count_nonzero(~mistaken))
+        events.removed_spam += int(np.count_nonzero(feed.by_spammer[rows]))
         events.false_removals += int(np.count_nonzero(mistaken))
         np.subtract.at(s.satisfaction, author[mistaken], self.params["removal_penalty"])
         np.add.at(s.removals, author, 1)
@@ -349,6 +362,7 @@ class CommunityModel(mesa.Model):
         s = self.state
         s.present[slots] = False
         s.left[slots] = self.day
+        events.honest_departures += int(np.count_nonzero(HONEST[s.strategy[slots]]))
         for slot in slots:
             self.members[slot].remove()
         events.departures += len(slots)
@@ -365,6 +379,7 @@ class CommunityModel(mesa.Model):
             [draw_honest(self.rng, self.params, honest), np.full(spam, SPAMMER, dtype=np.int8)]
         )
         events.joins = len(self._add_members(newcomers))
+        events.spam_joins = spam
 
     def _update_reputation(self, post: np.ndarray) -> None:
         """The group's reputation: a moving average of the quality its members read."""

@@ -29,6 +29,7 @@ BASES: dict[str, str] = {
     "read": "per read (each post read draws it)",
     "visit": "per visit",
     "group": "absolute, for the whole group (does not grow with its size)",
+    "size": "a multiple of the group's starting size",
     "": "",
 }
 

@@ -76,7 +76,7 @@ _SCHEMA: tuple[Param, ...] = (
         help="Posts per visit of a carer of average activity."),
     Real("rate_promoter", 0.12, 0.0, 20.0, unit="posts/visit", basis="visit",
         help="Posts per visit of an ethical promoter of average activity."),
-    Integer("promoter_ratio", 3, 0, 100, unit="contributions",
+    Integer("promoter_ratio", 3, 0, 100, unit="contributions", basis="member",
         help=("Contributions an ethical promoter makes, by its own standard, before each "
               "promotion.")),
     # spam --------------------------------------------------------------------------------------
@@ -84,11 +84,11 @@ _SCHEMA: tuple[Param, ...] = (
         help="Daily visit probability of a spammer."),
     Real("spam_rate", 0.1, 0.0, 20.0, unit="posts/visit", basis="visit", group=SPAM,
         help="Promotions a spammer tries to post per visit."),
-    Real("spam_repost", 0.6, 0.0, 1.0, unit="share", group=SPAM,
+    Real("spam_repost", 0.6, 0.0, 1.0, unit="share", basis="post", group=SPAM,
         help="Share of spam that reposts one of the company's old links."),
-    Real("spam_offtopic", 0.5, 0.0, 1.0, unit="share", group=SPAM,
+    Real("spam_offtopic", 0.5, 0.0, 1.0, unit="share", basis="post", group=SPAM,
         help="Share of spam that is off the group's topic."),
-    Real("spam_hidden", 0.8, 0.0, 1.0, unit="share", group=SPAM,
+    Real("spam_hidden", 0.8, 0.0, 1.0, unit="share", basis="post", group=SPAM,
         help="Share of spam whose author hides the company affiliation."),
     Real("spam_join_rate", 0.002, 0.0, 1.0, unit="1/day", basis="member", group=SPAM,
         help=("Daily rate at which spammers join, per member of the audience and per unit of the "
@@ -103,20 +103,24 @@ _SCHEMA: tuple[Param, ...] = (
         label="Feed ranking",
         help=("How the feed is ordered: 'chronological' (newest first) or 'engagement' (likes and "
               "comments with age decay, as platforms do).")),
-    Integer("post_lifetime", 7, 1, 365, unit="days", group=FEED,
+    Integer("post_lifetime", 7, 1, 365, unit="days", basis="post", group=FEED,
         help="Days a post stays in the feed."),
     Real("comment_weight", 2.0, 0.0, 100.0, group=FEED,
         help="Weight of a comment relative to a like in the engagement score."),
     Real("attention", 8.0, 1.0, 200.0, unit="posts/visit", basis="visit", group=FEED,
         label="Attention (posts read per visit)",
         help="Median number of posts a member reads per visit."),
+    Real("feed_reach", 1000.0, 1.0, 1e9, unit="members", basis="member", group=FEED,
+        help=("Members whose posts can reach a member's feed (the members it follows); in a "
+              "group larger than this, each feed holds a random share of the posts, so a "
+              "post's audience does not grow with the group.")),
     Integer("attention_cap", 40, 1, 1000, unit="posts/visit", basis="visit", group=FEED,
         help="Most posts any member reads in one visit."),
     Real("scan_depth", 0.5, 0.0, 0.95, unit="probability", basis="read", group=FEED,
         help=("Probability that a reader skips a post while scrolling (0 = reads strictly from "
               "the top).")),
     # reading -----------------------------------------------------------------------------------
-    Real("value_scale", 2.0, 0.01, 100.0, group=READING,
+    Real("value_scale", 2.0, 0.01, 100.0, basis="visit", group=READING,
         help=("Value at which reading returns start to saturate (value per visit = 1 - exp(-sum / "
               "scale)).")),
     Real("cost_hidden", 0.04, 0.0, 1.0, unit="satisfaction", basis="read", group=READING,
@@ -128,7 +132,7 @@ _SCHEMA: tuple[Param, ...] = (
     Real("noise_amplifier", 3.0, 0.0, 100.0, group=READING,
         help=("How much reading costs rise as the share of promotion in what a member reads grows "
               "(cost x (1 + amplifier x noise)).")),
-    Real("satisfaction_weight", 0.1, 0.001, 1.0, group=READING,
+    Real("satisfaction_weight", 0.1, 0.001, 1.0, basis="visit", group=READING,
         help="Weight of a visit's payoff in the satisfaction moving average."),
     Real("standard_mean", 0.3, -1.0, 2.0, unit="satisfaction", group=READING,
         help="Mean of members' standards (the payoff a member needs to stay)."),
@@ -147,7 +151,7 @@ _SCHEMA: tuple[Param, ...] = (
         help="Daily probability that any member leaves for reasons outside the group."),
     Real("join_rate", 0.002, 0.0, 1.0, unit="1/day", basis="member", group=MEMBERSHIP,
         help="Daily joining rate per member when the group's reputation is at its reference."),
-    Real("market_size", 2.0, 1.0, 100.0, unit="x n_members", group=MEMBERSHIP,
+    Real("market_size", 2.0, 1.0, 100.0, unit="x n_members", basis="size", group=MEMBERSHIP,
         help=("Potential audience, as a multiple of the starting size; joining slows as the group "
               "approaches it.")),
     Real("reputation_ref", 0.72, 0.01, 1.0, group=MEMBERSHIP,
@@ -159,7 +163,7 @@ _SCHEMA: tuple[Param, ...] = (
     Real("collapse_threshold", 0.5, 0.0, 1.0, unit="share", group=RUN,
         help=("A run has collapsed once its non-spamming members fall below this share of their "
               "start.")),
-    Real("memory_limit", 8000.0, 10.0, 1_000_000.0, unit="MB", group=RUN,
+    Real("memory_limit", 8000.0, 10.0, 1_000_000.0, unit="MB", basis="group", group=RUN,
         help=("Memory a run may use; a group that would outgrow it stops with a clear "
               "message (it changes no result of a run that fits).")),
     Integer("warmup", 30, 0, 365, unit="days", group=RUN,
@@ -172,7 +176,7 @@ _SCHEMA: tuple[Param, ...] = (
               "link, disclosure), 'moderated' (etiquette plus flagging, moderators and bans) or "
               "'strict' (everything, tight thresholds). Policy parameters given explicitly "
               "override the preset.")),
-    Integer("give_take_ratio", 0, 0, 100, unit="contributions", group=RULES,
+    Integer("give_take_ratio", 0, 0, 100, unit="contributions", basis="member", group=RULES,
         help=("Give before take: contributions needed since the last promotion before a new one "
               "is accepted (9 = Reddit's 9:1 rule; 0 = off).")),
     Flag("one_post_per_link", False, group=RULES,

@@ -60,14 +60,19 @@ def sample_reads(
     days_away: np.ndarray,
     budget: np.ndarray,
     skip: float,
+    share: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sample which posts each visiting reader reads.
 
-    A reader scrolls the ranked feed from the top, looking only at posts created
-    since its last visit, reads each with probability ``1 - skip`` and stops when its
-    attention ``budget`` is spent or the feed ends. Readers therefore read different
-    posts with a strong bias to the top, which avoids the all-or-nothing runs of a
-    strict global top-k.
+    A reader's own feed holds each post of the group's ranking with probability
+    ``share`` (the posts of the members it follows), in the group's order. The reader
+    scrolls it from the top, looking only at posts created since its last visit,
+    reads each with probability ``1 - skip`` and stops when its attention ``budget``
+    is spent or the feed ends. Readers therefore read different posts with a strong
+    bias to the top, which avoids the all-or-nothing runs of a strict global top-k.
+    Being in the feed and being read are both Bernoulli draws along the ranking, so
+    the posts read are those at which a Bernoulli(``share x (1 - skip)``) succeeds:
+    one geometric gap per read, whatever the group's size.
 
     Parameters
     ----------
@@ -85,6 +90,8 @@ def sample_reads(
         For each reader, the most posts it reads.
     skip : float
         Probability of scrolling past a post.
+    share : float
+        Probability that a post of the group is in a given reader's feed.
 
     Returns
     -------
@@ -105,7 +112,8 @@ def sample_reads(
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
     # One geometric gap per read: the reader skips ``gap - 1`` posts before each read.
-    gaps = rng.geometric(1.0 - skip, size=total) if skip > 0 else np.ones(total, int)
+    hit = share * (1.0 - skip)
+    gaps = rng.geometric(hit, size=total) if hit < 1.0 else np.ones(total, int)
     run = np.cumsum(gaps)  # 1 + position of each read, counted over all readers' lists
     starts = np.cumsum(k) - k
     # Where each reader's list starts in ``run`` and in ``eligible``: the read's index in
