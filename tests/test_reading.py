@@ -10,9 +10,9 @@ from sim.model.reading import relevance, sample_reads
 TODAY = 10
 
 
-def reads(ranked, created, away, budget, skip, seed=0):
+def reads(ranked, created, away, budget, skip, seed=0, share=1.0):
     rng = np.random.default_rng(seed)
-    return sample_reads(
+    reader, post, _ = sample_reads(
         rng,
         np.asarray(ranked),
         np.asarray(created),
@@ -20,7 +20,9 @@ def reads(ranked, created, away, budget, skip, seed=0):
         np.asarray(away),
         np.asarray(budget),
         skip,
+        share,
     )
+    return reader, post
 
 
 def test_without_skipping_a_reader_reads_the_top_of_the_feed_in_rank_order():
@@ -75,3 +77,26 @@ def test_no_eligible_post_means_no_read():
 def test_relevance_is_one_on_the_readers_interest_and_zero_opposite():
     assert relevance(np.array([0.3]), np.array([0.3]))[0] == 1.0
     assert abs(relevance(np.array([0.0]), np.array([np.pi]))[0]) < 1e-12
+
+
+def test_a_feed_holding_a_share_of_the_posts_spreads_reads_as_a_thinning_of_the_ranking():
+    n, readers = 400, 4000
+    ranked = np.arange(n)
+    created = np.full(n, TODAY)
+    away, budget = np.ones(readers, int), np.full(readers, 5)
+    reader, post = reads(ranked, created, away, budget, skip=0.0, share=0.1)
+    # each post is in a feed with probability 0.1: the top post is read by ~10% of readers
+    assert 0.08 < np.mean(post == 0) * len(post) / readers < 0.12
+    # and a reader's 5th read lands near position 50 (5 / 0.1)
+    fifth = [post[reader == r][4] for r in range(500) if (reader == r).sum() == 5]
+    assert 40 <= np.mean(fifth) <= 60
+
+
+def test_the_posts_a_feed_offers_are_the_new_posts_in_it():
+    ranked = np.arange(10)
+    created = np.array([TODAY] * 4 + [TODAY - 1] * 6)
+    rng = np.random.default_rng(0)
+    _, _, offered = sample_reads(
+        rng, ranked, created, TODAY, np.array([1, 2]), np.array([3, 3]), 0.5, 0.5
+    )
+    assert offered.tolist() == [4 * 0.5, 10 * 0.5]

@@ -29,6 +29,7 @@ from sim.model.strategies import (
 )
 
 __all__ = [
+    "CAUSES",
     "draw_honest",
     "founders",
     "imitate",
@@ -38,6 +39,9 @@ __all__ = [
     "who_leaves",
 ]
 
+# Why members leave (the member log's ``cause``).
+CAUSES = ("dissatisfied", "churn", "banned", "spam_quit")
+DISSATISFIED, CHURN, BANNED, SPAM_QUIT = range(len(CAUSES))
 # What members compare when they imitate: imitation becomes certain at a payoff gap
 # of imitation_scale divided by this.
 PAYOFF_DIVISORS = {"reach": 1.0, "satisfaction": SATISFACTION_IMITATION_DIVISOR}
@@ -79,9 +83,10 @@ def draw_honest(rng: np.random.Generator, params: dict[str, Any], k: int) -> np.
 
 
 def newcomer_traits(
-    rng: np.random.Generator, params: dict[str, Any], strategies: np.ndarray
+    rng: np.random.Generator, params: dict[str, Any], strategies: np.ndarray, founding: bool
 ) -> dict[str, np.ndarray]:
-    """Traits of new members (founders or newcomers), drawn in a fixed order."""
+    """Traits of new members, drawn in a fixed order. Founders know the group's norms;
+    newcomers may not (``awareness``)."""
     p, k = params, len(strategies)
     mean_visit = p["visit_rate"]
     standard = rng.normal(p["standard_mean"], p["standard_sd"], k)
@@ -89,9 +94,14 @@ def newcomer_traits(
     activity = rng.lognormal(0.0, p["activity_sigma"], k)
     base_visit = rng.beta(VISIT_SHAPE, VISIT_SHAPE * (1 - mean_visit) / mean_visit, k)
     attention = rng.lognormal(np.log(p["attention"]), ATTENTION_SIGMA, k)
+    skill = _skill(rng, p, standard)
+    aware = np.ones(k, bool) if founding else rng.random(k) < awareness(p)
     spam = strategies == SPAMMER
     return {
         "strategy": strategies,
+        "initial": strategies,
+        "skill": skill,
+        "aware": aware,
         "topic": topic,
         "standard": standard,
         "activity": activity,
@@ -101,6 +111,22 @@ def newcomer_traits(
         "reach": np.where(spam, 2.0 * p["spam_quit_reach"], 0.0),
         "ever_spammer": spam,
     }
+
+
+def _skill(rng: np.random.Generator, params: dict[str, Any], standard: np.ndarray) -> np.ndarray:
+    """Contribution skill (standard normal), correlated with the member's standard."""
+    sd = params["standard_sd"]
+    z = (standard - params["standard_mean"]) / sd if sd > 0 else np.zeros(len(standard))
+    rho = params["skill_standard_corr"]
+    return rho * z + np.sqrt(1.0 - rho**2) * rng.standard_normal(len(standard))
+
+
+def awareness(params: dict[str, Any]) -> float:
+    """Probability that a newcomer knows the group's norms on joining."""
+    base = params["newcomer_awareness"]
+    if not params["rules_visible"]:
+        return base
+    return 1.0 - (1.0 - base) * (1.0 - params["announcement_reach"])
 
 
 def newcomer_counts(
@@ -123,10 +149,12 @@ def newcomer_counts(
     return honest, spam
 
 
-def who_leaves(rng: np.random.Generator, state: Population, params: dict[str, Any]) -> np.ndarray:
+def who_leaves(
+    rng: np.random.Generator, state: Population, params: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray]:
     """Dissatisfied contributors lurk, satisfied former contributors return (both applied
-    here); returns the slots of members who leave today (dissatisfied lurkers, churn,
-    spammers whose reach stays low)."""
+    here); returns the slots of members who leave today and why (an index into
+    ``CAUSES``): dissatisfied lurkers, churn, spammers whose reach stays low."""
     p, s = params, state
     u = rng.random((5, s.n))
     unhappy = s.satisfaction < s.standard
@@ -140,10 +168,16 @@ def who_leaves(rng: np.random.Generator, state: Population, params: dict[str, An
     s.strategy[back] = s.former[back]
     s.former[back] = -1
     spam = s.present & (s.strategy == SPAMMER)
-    leave = s.present & (s.strategy == LURKER) & unhappy & (u[2] < p["leave_hazard"])
-    leave |= s.present & (u[3] < p["churn"])
-    leave |= spam & (s.reach < p["spam_quit_reach"]) & (u[4] < p["spam_quit_rate"])
-    return np.flatnonzero(leave)
+    causes = (
+        s.present & (s.strategy == LURKER) & unhappy & (u[2] < p["leave_hazard"]),
+        s.present & (u[3] < p["churn"]),
+        spam & (s.reach < p["spam_quit_reach"]) & (u[4] < p["spam_quit_rate"]),
+    )
+    leave = causes[0] | causes[1] | causes[2]
+    slots = np.flatnonzero(leave)
+    # the first cause that applies, in the order of CAUSES
+    cause = np.select([c[slots] for c in causes], [DISSATISFIED, CHURN, SPAM_QUIT])
+    return slots, cause.astype(np.int8)
 
 
 def imitate(rng: np.random.Generator, state: Population, params: dict[str, Any]) -> int:

@@ -21,7 +21,9 @@ from sim.model.companies import Companies
 from sim.model.constants import FEEDBACK_WEIGHT, INITIAL_QUALITY_DAYS, VISIT_BOOST
 from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
+from sim.model.logs import Logs, member_log
 from sim.model.membership import (
+    BANNED,
     draw_honest,
     founders,
     imitate,
@@ -33,7 +35,7 @@ from sim.model.metrics import DAILY, measure_day, summarize
 from sim.model.params import resolve
 from sim.model.population import Population
 from sim.model.posting import compose, expected_posts
-from sim.model.reading import payoff, reactions, relevance, sample_reads
+from sim.model.reading import overload, payoff, reactions, relational, relevance, sample_reads
 from sim.model.rules import Reads, build_rules
 from sim.model.strategies import HONEST, PROMOTES, SPAMMER
 
@@ -96,6 +98,7 @@ class CommunityModel(mesa.Model):
         self,
         rng: int | np.random.Generator | None = None,
         scenario: Any = None,
+        logs: bool = False,
         **params: Any,
     ) -> None:
         values = resolve(params)
@@ -111,7 +114,8 @@ class CommunityModel(mesa.Model):
         self.reputation: float | None = None
         self.events = DayEvents()
         self.today: dict[str, float] = {}
-        self._add_members(founders(self.rng, values))
+        self.logs = Logs() if logs else None
+        self._add_members(founders(self.rng, values), founding=True)
         self._warm_up()
         self.datacollector = DailyCollector()
         self.datacollector.collect(self)
@@ -134,7 +138,7 @@ class CommunityModel(mesa.Model):
         """The day's sub-steps, in the ODD's order. The warm-up freezes membership and
         keeps spammers idle: nothing after the fact, nobody joins or leaves."""
         events = self.events = DayEvents()
-        self.feed.expire(self.day, self.params["post_lifetime"])
+        self._expire_posts()
         visitors = self._visit(warm, events)
         self._submit(self._write(visitors), events)
         self._read(visitors, self.ranked_feed(), events)
@@ -161,6 +165,8 @@ class CommunityModel(mesa.Model):
         self.initial_quality = float(recent.mean()) if len(recent) else 0.0
         for name in ("posts", "contributions", "promotions", "removals"):
             getattr(self.state, name)[:] = 0
+        self.state.first_post[:] = -1
+        self.state.first_reply[:] = -1
         if self.reputation is None:  # no warm-up: a new group starts at the reference
             self.reputation = self.params["reputation_ref"]
             self.today = measure_day(0, self.events, self.state, self.feed, self.reputation)
@@ -169,6 +175,13 @@ class CommunityModel(mesa.Model):
         self.today = {**self.today, "day": 0, "quality": self.initial_quality}
 
     # ----------------------------------------------------------- the sub-steps
+    def _expire_posts(self) -> None:
+        """Posts older than their lifetime leave the feed (to the post log, if kept)."""
+        feed, lifetime = self.feed, self.params["post_lifetime"]
+        if self.logs is not None:
+            self.logs.archive(feed, np.flatnonzero(feed.created <= self.day - lifetime))
+        feed.expire(self.day, lifetime)
+
     def _visit(self, warm: bool, events: DayEvents) -> np.ndarray:
         """Slots of today's visitors; satisfaction drives honest members' visits."""
         p, s = self.params, self.state
@@ -207,6 +220,7 @@ class CommunityModel(mesa.Model):
         events.refused_spam = int(np.count_nonzero(spam & refused))
         events.refused = int(np.count_nonzero(refused))
         events.labelled = int(np.count_nonzero(labelled & ~refused))
+        self.state.aware[batch["author"][refused]] = True  # a refusal teaches the rules
         keep = ~refused if events.refused else None  # no rules, or nothing refused: no copies
         post = {k: v if keep is None else v[keep] for k, v in batch.items() if k != "since_promo"}
         k = len(post["author"])
@@ -224,6 +238,9 @@ class CommunityModel(mesa.Model):
         np.add.at(s.promotions, author[promo], 1)
         np.add.at(s.contributions, author[~promo], 1)
         np.add.at(s.since_promo, author[~promo], 1)
+        new = np.unique(author)
+        new = new[s.first_post[new] < 0]
+        s.first_post[new] = self.day
         events.posts = len(author)
         events.honest_posts = int(np.count_nonzero(~post["by_spammer"]))
         events.promotions = int(np.count_nonzero(promo))
@@ -252,7 +269,8 @@ class CommunityModel(mesa.Model):
         return feed.ranked(self.day, p["feed_ranking"], p["comment_weight"], likes)
 
     def _read(self, visitors: np.ndarray, ranked: np.ndarray, events: DayEvents) -> None:
-        """Honest visitors read the feed; their satisfaction follows what they read."""
+        """Honest visitors read their feeds; their satisfaction follows what they read,
+        the answers their posts got, and how much they had to sift."""
         p, s, feed = self.params, self.state, self.feed
         readers = visitors[HONEST[s.strategy[visitors]]]
         away = np.minimum(self.day - s.last_visit[readers], p["post_lifetime"] + 1)
@@ -260,7 +278,7 @@ class CommunityModel(mesa.Model):
         reads = float(s.attention[readers].sum())
         budget.check(p["memory_limit"], s.n, len(feed), reads, extra=9.0 * groups * len(ranked))
         share = min(1.0, p["feed_reach"] / max(self.today.get("members", s.n) - 1, 1))
-        i, post = sample_reads(
+        i, post, offered = sample_reads(
             self.rng,
             ranked,
             feed.created,
@@ -275,6 +293,8 @@ class CommunityModel(mesa.Model):
         reader = readers[i]
         value = feed.quality[post] * relevance(s.topic[reader], feed.topic[post])
         gain = payoff(p, feed, i, post, value, len(readers))
+        gain += relational(p, s.care[readers]) - overload(p, offered)
+        s.care[readers] = 0.0
         w = p["satisfaction_weight"]
         s.satisfaction[readers] = (1 - w) * s.satisfaction[readers] + w * gain
         self._react(reader, post, value, events)
@@ -286,7 +306,9 @@ class CommunityModel(mesa.Model):
     ) -> None:
         """Likes and comments by strategy and value; authors' motivation and reach."""
         s, feed = self.state, self.feed
-        like, comment = reactions(self.rng, s.strategy[reader], feed.kind[post], value)
+        social = feed.offtopic[post] & ~feed.by_spammer[post]
+        engaging = np.where(social, feed.quality[post], value)
+        like, comment = reactions(self.rng, s.strategy[reader], feed.kind[post], value, engaging)
         m = len(feed)
         feed.likes += np.bincount(post[like], minlength=m)
         feed.comments += np.bincount(post[comment], minlength=m)
@@ -299,6 +321,12 @@ class CommunityModel(mesa.Model):
         )
         w = FEEDBACK_WEIGHT
         s.feedback = (1 - w) * s.feedback + w * received
+        s.care += received
+        if self.logs is not None:
+            self.logs.replies(self.day, reader[comment], feed.id[post[comment]], author[comment])
+        answered = np.unique(author[comment])
+        answered = answered[s.first_reply[answered] < 0]
+        s.first_reply[answered] = self.day
         promo = feed.kind[post] == Kind.PROMOTION
         reach = np.bincount(author[promo], minlength=s.n)
         s.reach = np.where(PROMOTES[s.strategy], (1 - w) * s.reach + w * reach, s.reach)
@@ -329,7 +357,8 @@ class CommunityModel(mesa.Model):
             self._remove(actions.remove, events)
 
     def _remove(self, rows: np.ndarray, events: DayEvents) -> None:
-        """Remove posts; mistaken removals cost their honest authors; the rules may ban."""
+        """Remove posts: it costs their honest authors satisfaction and teaches them the
+        rules; the rules may ban."""
         if len(rows) == 0:
             return
         s, feed = self.state, self.feed
@@ -340,7 +369,9 @@ class CommunityModel(mesa.Model):
         events.removed_violations += int(np.count_nonzero(~mistaken))
         events.removed_spam += int(np.count_nonzero(feed.by_spammer[rows]))
         events.false_removals += int(np.count_nonzero(mistaken))
-        np.subtract.at(s.satisfaction, author[mistaken], self.params["removal_penalty"])
+        honest = author[~feed.by_spammer[rows]]
+        np.subtract.at(s.satisfaction, honest, self.params["removal_penalty"])
+        s.aware[author] = True
         np.add.at(s.removals, author, 1)
         for rule in self.rules:
             banned = rule.bans(author, s.removals, s.present)
@@ -356,12 +387,13 @@ class CommunityModel(mesa.Model):
         s.banned[slots] = True
         events.bans += len(slots)
         events.honest_banned += int(np.count_nonzero(~s.ever_spammer[slots]))
-        self._leave(slots, events)
+        self._leave(slots, np.full(len(slots), BANNED, dtype=np.int8), events)
 
-    def _leave(self, slots: np.ndarray, events: DayEvents) -> None:
+    def _leave(self, slots: np.ndarray, cause: np.ndarray, events: DayEvents) -> None:
         s = self.state
         s.present[slots] = False
         s.left[slots] = self.day
+        s.cause[slots] = cause
         events.honest_departures += int(np.count_nonzero(HONEST[s.strategy[slots]]))
         for slot in slots:
             self.members[slot].remove()
@@ -369,7 +401,7 @@ class CommunityModel(mesa.Model):
 
     def _lurk_return_leave(self, events: DayEvents) -> None:
         """Dissatisfied contributors lurk, dissatisfied lurkers leave, the satisfied return."""
-        self._leave(who_leaves(self.rng, self.state, self.params), events)
+        self._leave(*who_leaves(self.rng, self.state, self.params), events)
 
     def _join(self, events: DayEvents) -> None:
         """Newcomers: honest ones follow reputation and size, spammers the audience."""
@@ -388,13 +420,13 @@ class CommunityModel(mesa.Model):
         w = self.params["reputation_weight"]
         self.reputation = seen if self.reputation is None else (1 - w) * self.reputation + w * seen
 
-    def _add_members(self, strategies: np.ndarray) -> np.ndarray:
+    def _add_members(self, strategies: np.ndarray, founding: bool = False) -> np.ndarray:
         """Members join with the given strategies; returns their slots."""
         k = len(strategies)
         if k == 0:
             return np.zeros(0, dtype=np.int64)
         budget.check(self.params["memory_limit"], self.state.n + k, len(self.feed))
-        traits = newcomer_traits(self.rng, self.params, strategies)
+        traits = newcomer_traits(self.rng, self.params, strategies, founding)
         company = self.companies.assign(strategies, self.state, self.params["ring_size"])
         slots = self.state.add(
             present=np.ones(k, bool), company=company, joined=np.full(k, self.day), **traits
@@ -406,6 +438,23 @@ class CommunityModel(mesa.Model):
     def timeseries(self) -> pd.DataFrame:
         """One row per day recorded (day 0 first), one column per daily measure."""
         return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+    def post_log(self) -> pd.DataFrame:
+        """One row per post published since day 0 (``sim.model.logs``); needs ``logs=True``."""
+        return self._logs().post_frame(self.feed)
+
+    def reply_log(self) -> pd.DataFrame:
+        """One row per comment written since day 0; needs ``logs=True``."""
+        return self._logs().reply_frame()
+
+    def member_log(self) -> pd.DataFrame:
+        """One row per member who was ever in the group: joined, left and why, traits."""
+        return member_log(self.state)
+
+    def _logs(self) -> Logs:
+        if self.logs is None:
+            raise ValueError("this run kept no post log: create the model with logs=True")
+        return self.logs
 
     def summary(self) -> dict[str, Any]:
         """The run's one-row summary (``sim.model.metrics.SUMMARY``)."""

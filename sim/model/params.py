@@ -79,6 +79,15 @@ _SCHEMA: tuple[Param, ...] = (
     Integer("promoter_ratio", 3, 0, 100, unit="contributions", basis="member",
         help=("Contributions an ethical promoter makes, by its own standard, before each "
               "promotion.")),
+    Real("offtopic_share", 0.05, 0.0, 1.0, unit="share", basis="post",
+        help=("Share of honest members' posts that are off the group's topic: social talk, "
+              "which draws comments but informs little.")),
+    Real("skill_weight", 1.0, 0.0, 5.0, unit="log-odds",
+        help=("How much a member's contribution skill moves the quality of its posts "
+              "(log-odds per standard deviation of skill; 0 = all posts of a kind alike).")),
+    Real("skill_standard_corr", 0.5, -1.0, 1.0,
+        help=("Correlation between a member's skill and its standard: demanding members "
+              "write better posts, so the best contributors are the first to leave.")),
     # spam --------------------------------------------------------------------------------------
     Real("spam_visit", 0.9, 0.0, 1.0, unit="1/day", basis="member", group=SPAM,
         help="Daily visit probability of a spammer."),
@@ -138,6 +147,18 @@ _SCHEMA: tuple[Param, ...] = (
         help="Mean of members' standards (the payoff a member needs to stay)."),
     Real("standard_sd", 0.12, 0.0, 1.0, unit="satisfaction", group=READING,
         help="Spread of members' standards."),
+    Real("care_value", 0.1, 0.0, 2.0, unit="satisfaction", basis="visit", group=READING,
+        help=("Most satisfaction a member gets at a visit from the likes and comments its "
+              "posts received since its last visit: being answered (0 = none).")),
+    Real("care_scale", 3.0, 0.01, 1000.0, unit="reactions", group=READING,
+        help=("Likes and comments received at which the benefit of being answered reaches "
+              "about two thirds of care_value.")),
+    Real("overload_threshold", 300.0, 1.0, 1e6, unit="posts", basis="visit", group=READING,
+        help=("New posts in a member's feed at a visit beyond which reading it is "
+              "overwhelming (information overload).")),
+    Real("overload_cost", 0.1, 0.0, 1.0, unit="satisfaction", basis="visit", group=READING,
+        help=("Satisfaction a visit loses per factor e of new posts beyond "
+              "overload_threshold (0 = no overload).")),
     Real("motivation_gain", 0.5, 0.0, 2.0, group=READING,
         help="How much likes and comments received raise an author's posting rate."),
     # membership --------------------------------------------------------------------------------
@@ -189,6 +210,16 @@ _SCHEMA: tuple[Param, ...] = (
               "'remove'.")),
     Real("rule_detection", 0.15, 0.0, 1.0, unit="probability", basis="post", group=RULES,
         help="Probability that a rule broken at submission is noticed."),
+    Flag("remove_offtopic", False, group=RULES,
+        help=("Off-topic posts break the group's rules: refused when noticed at "
+              "submission, removed by moderators.")),
+    Flag("rules_visible", False, group=RULES,
+        help=("The rules are announced to newcomers (a pinned post); otherwise newcomers "
+              "learn them when one of their posts is refused or removed.")),
+    Real("newcomer_awareness", 0.2, 0.0, 1.0, unit="share", group=RULES,
+        help="Share of newcomers who know the group's norms when the rules are not announced."),
+    Real("announcement_reach", 0.6, 0.0, 1.0, unit="share", group=RULES,
+        help="Share of the other newcomers who read the rules when they are announced."),
     Flag("discount_company_likes", False, group=RULES,
         help=("Ranking defence: likes from the author's own company do not count in an "
               "engagement-ranked feed.")),

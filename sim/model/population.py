@@ -21,19 +21,26 @@ class Population(Columns):
     FIELDS = {
         "present": (np.bool_, False),
         "strategy": (np.int8, 0),
+        "initial": (np.int8, 0),  # strategy on joining
         "former": (np.int8, -1),  # contributing strategy before dropping to lurking
         "company": (np.int64, -1),
         "topic": (np.float64, 0.0),  # interest on the circle of topics
         "standard": (np.float64, 0.0),
+        "skill": (np.float64, 0.0),  # contribution skill, in standard deviations
+        "aware": (np.bool_, False),  # knows the group's norms
         "activity": (np.float64, 1.0),
         "base_visit": (np.float64, 0.0),
         "attention": (np.int64, 1),
         "satisfaction": (np.float64, 0.0),
         "feedback": (np.float64, 0.0),  # moving average of likes + comments received
         "reach": (np.float64, 0.0),  # moving average of reads of own promotion per day
+        "care": (np.float64, 0.0),  # likes and comments received since the last visit
         "last_visit": (np.int64, NEVER),
         "joined": (np.int64, 0),
         "left": (np.int64, -1),
+        "cause": (np.int8, -1),  # why the member left (sim.model.membership.CAUSES)
+        "first_post": (np.int64, -1),  # day of the first post since day 0
+        "first_reply": (np.int64, -1),  # day the member's posts first got a comment
         "posts": (np.int64, 0),
         "contributions": (np.int64, 0),
         "promotions": (np.int64, 0),

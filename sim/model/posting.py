@@ -30,6 +30,13 @@ def expected_posts(state: Population, params: dict[str, Any], visitors: np.ndarr
     return np.minimum(lam, MAX_POSTS_PER_VISIT)
 
 
+def _ratio(params: dict[str, Any], aware: np.ndarray) -> np.ndarray:
+    """Contributions an ethical promoter makes before a promotion: its own standard, or
+    the group's give-before-take ratio if it knows the group has one."""
+    own = params["promoter_ratio"]
+    return np.where(aware, max(own, params["give_take_ratio"]), own)
+
+
 def compose(
     rng: np.random.Generator,
     state: Population,
@@ -47,9 +54,13 @@ def compose(
     first = np.ones(n, bool)
     first[1:] = author[1:] != author[:-1]
     spam = st == SPAMMER
-    earned = (st == PROMOTER) & first & (s.since_promo[author] >= p["promoter_ratio"])
-    promo = spam | earned
+    aware = s.aware[author]
+    promo = spam | ((st == PROMOTER) & first & (s.since_promo[author] >= _ratio(p, aware)))
     offtopic = spam & (rng.random(n) < p["spam_offtopic"])
+    # honest social talk; members who know the group forbids it keep to the topic
+    social = ~spam & ~promo & (rng.random(n) < p["offtopic_share"])
+    social &= ~(aware & p["remove_offtopic"])
+    offtopic |= social
     topic = np.where(spam, 0.0, s.topic[author]) + rng.normal(0, POST_TOPIC_NOISE, n)
     topic = np.where(offtopic, np.pi + rng.normal(0, OFFTOPIC_NOISE, n), topic)
     disclosed = ~spam | (rng.random(n) >= p["spam_hidden"])
@@ -57,7 +68,7 @@ def compose(
     known = np.zeros(n, dtype=np.int64)
     known[spam] = companies.links[company[spam]]
     repost = spam & (rng.random(n) < p["spam_repost"]) & (known > 0)
-    quality = post_quality(rng, st, promo)
+    quality = post_quality(rng, st, promo, p["skill_weight"] * s.skill[author])
     return {
         "author": author,
         "company": company,
@@ -68,7 +79,7 @@ def compose(
         "repost": repost,
         "offtopic": offtopic,
         "disclosed": disclosed,
-        "violation": promo & (repost | offtopic | ~disclosed),
+        "violation": (promo & (repost | offtopic | ~disclosed)) | (social & p["remove_offtopic"]),
         "by_spammer": spam,
         "since_promo": s.since_promo[author],
     }

@@ -15,7 +15,7 @@ import numpy as np
 from sim.model.feed import Feed, Kind
 from sim.model.strategies import COMMENT, LIKE
 
-__all__ = ["payoff", "reactions", "relevance", "sample_reads"]
+__all__ = ["overload", "payoff", "reactions", "relational", "relevance", "sample_reads"]
 
 
 def relevance(member_topic: np.ndarray, post_topic: np.ndarray) -> np.ndarray:
@@ -26,7 +26,8 @@ def relevance(member_topic: np.ndarray, post_topic: np.ndarray) -> np.ndarray:
 def payoff(
     params: dict[str, Any], feed: Feed, i: np.ndarray, post: np.ndarray, value: np.ndarray, n: int
 ) -> np.ndarray:
-    """Each of ``n`` readers' payoff: saturating value minus the attention cost of noise.
+    """Each of ``n`` readers' informational payoff: saturating value minus the attention
+    cost of noise.
 
     ``i`` is the reader's position (0..n-1) of each read, ``post`` its row and
     ``value`` what it gave.
@@ -41,14 +42,30 @@ def payoff(
     return gained - np.bincount(i, cost, minlength=n) * (1.0 + p["noise_amplifier"] * noise)
 
 
+def relational(params: dict[str, Any], care: np.ndarray) -> np.ndarray:
+    """The benefit of being answered: saturating in the likes and comments received."""
+    return params["care_value"] * (1.0 - np.exp(-care / params["care_scale"]))
+
+
+def overload(params: dict[str, Any], offered: np.ndarray) -> np.ndarray:
+    """The cost of sifting more new posts than one can handle (information overload)."""
+    excess = np.log(np.maximum(offered, 1e-9) / params["overload_threshold"])
+    return params["overload_cost"] * np.maximum(excess, 0.0)
+
+
 def reactions(
-    rng: np.random.Generator, strategy: np.ndarray, kind: np.ndarray, value: np.ndarray
+    rng: np.random.Generator,
+    strategy: np.ndarray,
+    kind: np.ndarray,
+    value: np.ndarray,
+    engaging: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Which reads are liked and which commented, by the reader's strategy and the value
-    the post gave it (questions draw twice the comments)."""
+    """Which reads are liked and which commented: likes follow the value the post gave
+    the reader, comments how engaging it is (its value, or for social talk its
+    quality), both by the reader's strategy; questions draw twice the comments."""
     question = 1.0 + (kind == Kind.QUESTION)
     like = rng.random(len(kind)) < LIKE[strategy] * value
-    comment = rng.random(len(kind)) < COMMENT[strategy] * value * question
+    comment = rng.random(len(kind)) < COMMENT[strategy] * engaging * question
     return like, comment
 
 
@@ -97,6 +114,8 @@ def sample_reads(
     -------
     reader, post : ndarray of int
         One entry per read: the reader's position in ``days_away`` and the post row.
+    offered : ndarray of float
+        For each reader, the new posts its feed held (expected): what it had to sift.
     """
     order = np.argsort(days_away, kind="stable")  # readers grouped by days away
     away = days_away[order]
@@ -104,13 +123,15 @@ def sample_reads(
     new_group[1:] = away[1:] != away[:-1]
     group = np.cumsum(new_group) - 1  # group of each reader, in ``order``
     eligible, first, n_eligible = _eligible_by_group(ranked, day - created[ranked], away[new_group])
+    offered = np.empty(len(days_away))
+    offered[order] = n_eligible[group] * share
     k = np.minimum(budget[order], n_eligible[group])
     keep = k > 0
     who, group, k = order[keep], group[keep], k[keep]
     total = int(k.sum())
     if total == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
+        return empty, empty, offered
     # One geometric gap per read: the reader skips ``gap - 1`` posts before each read.
     hit = share * (1.0 - skip)
     gaps = rng.geometric(hit, size=total) if hit < 1.0 else np.ones(total, int)
@@ -121,7 +142,7 @@ def sample_reads(
     shift = run[starts] - gaps[starts] + 1 - first[group]
     index = run - np.repeat(shift, k)
     ok = index < np.repeat(first[group] + n_eligible[group], k)  # not past the list's end
-    return np.repeat(who, k)[ok], eligible[index[ok]]
+    return np.repeat(who, k)[ok], eligible[index[ok]], offered
 
 
 def _eligible_by_group(

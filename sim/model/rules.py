@@ -38,6 +38,7 @@ __all__ = [
     "Flagging",
     "GiveBeforeTake",
     "Moderators",
+    "OffTopicRemoval",
     "OnePostPerLink",
     "RankingDefence",
     "Reads",
@@ -152,6 +153,19 @@ class Disclosure(Rule):
         return Verdict(refuse=np.zeros(len(caught), dtype=bool), label=caught)
 
 
+class OffTopicRemoval(Rule):
+    """The group's topic is the rule: off-topic posts are refused when noticed."""
+
+    name = "offtopic_removal"
+
+    def __init__(self, detection: float) -> None:
+        self.detection = detection
+
+    def at_submission(self, posts: Mapping[str, np.ndarray], rng: np.random.Generator) -> Verdict:
+        offtopic = posts["offtopic"]
+        return Verdict(refuse=_noticed(rng, offtopic, self.detection), breaks=offtopic)
+
+
 class RankingDefence(Rule):
     """Likes from the author's own company do not count in the ranking."""
 
@@ -233,6 +247,8 @@ def build_rules(params: dict[str, Any]) -> list[Rule]:
         rules.append(OnePostPerLink(p["rule_detection"]))
     if p["require_disclosure"]:
         rules.append(Disclosure(p["rule_detection"], p["disclosure_action"]))
+    if p["remove_offtopic"]:
+        rules.append(OffTopicRemoval(p["rule_detection"]))
     if p["discount_company_likes"]:
         rules.append(RankingDefence())
     if p["flagging"]:

@@ -173,8 +173,10 @@ def post_kinds(strategy: np.ndarray, promotion: np.ndarray) -> np.ndarray:
 
 
 def post_quality(
-    rng: np.random.Generator, strategy: np.ndarray, promotion: np.ndarray
+    rng: np.random.Generator, strategy: np.ndarray, promotion: np.ndarray, shift: np.ndarray
 ) -> np.ndarray:
-    """Quality of each post, drawn from its author's Beta for that kind of post."""
+    """Quality of each post: drawn from its author's Beta for that kind of post, then
+    moved by ``shift`` on the log-odds scale (the author's skill)."""
     a, b = np.where(promotion[:, None], _PROMO_QUALITY[strategy], _QUALITY[strategy]).T
-    return rng.beta(a, b)
+    base = np.clip(rng.beta(a, b), 1e-12, 1.0 - 1e-12)
+    return 1.0 / (1.0 + np.exp(-(np.log(base / (1.0 - base)) + shift)))
