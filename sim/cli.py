@@ -8,7 +8,6 @@ file-system faults (a full disk) end with one line on standard error and exit st
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +17,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from sim.errors import UserError, naming, os_error_message
+from sim.errors import UserError, naming, os_error_message, replacing
 
 try:  # recent Typer runs on its own copy of click
     from typer._click import exceptions as _click_errors
@@ -182,29 +181,17 @@ def run(
 
 
 def _write_run(model: Any, summary: dict[str, Any], out: Path) -> None:
-    """Write the three files under temporary names, then move them into place: a write
-    that fails (a full disk) leaves the files of an earlier run as they were."""
+    """Write the three files, each moved into place whole (a full disk leaves the files
+    of an earlier run as they were)."""
     from sim.figures.run import plot_run
 
     ts = model.timeseries()
-    record = {**summary, "parameters": model.params}
-    writers = {
-        "timeseries.csv": lambda p: ts.to_csv(p, index=False),
-        "summary.json": lambda p: p.write_text(json.dumps(record, indent=2) + "\n"),
-        "run.png": lambda p: plot_run(ts, p, title=_title(model.params)),
-    }
-    done: list[tuple[Path, Path]] = []
-    try:
-        for name, write in writers.items():
-            tmp = out / f".{Path(name).stem}.tmp{Path(name).suffix}"
-            done.append((tmp, out / name))
-            with naming(out / name):
-                write(tmp)
-        for tmp, path in done:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in done:
-            tmp.unlink(missing_ok=True)
+    with replacing(out / "timeseries.csv") as tmp:
+        ts.to_csv(tmp, index=False)
+    with replacing(out / "summary.json") as tmp:
+        tmp.write_text(json.dumps({**summary, "parameters": model.params}, indent=2) + "\n")
+    with replacing(out / "run.png") as tmp:
+        plot_run(ts, tmp, title=_title(model.params))
 
 
 def _title(params: dict[str, Any]) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 import errno
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["UserError", "did_you_mean", "naming", "os_error_message"]
+__all__ = ["UserError", "did_you_mean", "naming", "os_error_message", "replacing"]
 
 
 class UserError(Exception):
@@ -59,3 +60,20 @@ def naming(path: Path | str) -> Iterator[None]:
         if err.filename is None:
             err.filename = str(path)
         raise
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary path next to ``path``, moved into place when the block ends well.
+
+    A fault while writing (a full disk) leaves the previous ``path`` whole, removes the
+    temporary file and is raised naming ``path``. The temporary name keeps the suffix,
+    so writers that pick a format from it (figures) work unchanged.
+    """
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    try:
+        with naming(path):
+            yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
