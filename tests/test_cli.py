@@ -250,3 +250,99 @@ def test_a_full_disk_during_sim_run_is_one_line_and_keeps_the_earlier_files(tmp_
         "(free some space and run the command again)."
     )
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temporary left
+
+
+# ------------------------------------------------------------------- large designs
+LARGE = """
+replicates = {replicates}
+steps = 5
+[fixed]
+n_members = 60
+warmup = 2
+[vary]
+share_spammers = {{ start = 0.0, stop = 0.5, num = {num} }}
+"""
+
+
+def masked(text: str) -> str:
+    """The words of a message, its numbers masked (two pilots do not time alike)."""
+    import re
+
+    return re.sub(r"\d[\d,.hms]*", "#", text)
+
+
+def test_a_large_design_is_refused_with_its_time_and_disk_and_nothing_written(
+    tmp_path, monkeypatch
+):
+    from sim.experiment import designs
+    from sim.experiment.spec import LARGE_RUNS
+
+    def whole_design(*args, **kwargs):
+        raise AssertionError("the whole design was made")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(designs.Points, "__iter__", whole_design)  # pilots index a few
+    (tmp_path / "big.toml").write_text(LARGE.format(replicates=100, num=100_000))
+    line = one_line_error(runner.invoke(app, ["sweep", "big.toml", "--jobs", "2"]))
+    assert line.startswith(f"Error: the design has 10,000,000 runs, more than {LARGE_RUNS:,}: ")
+    assert "with 2 workers" in line and "MB of disk" in line and "--allow-large" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.toml"]
+
+
+def test_the_dry_run_of_a_large_design_warns_in_the_same_words(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "big.toml").write_text(LARGE.format(replicates=20_000, num=11))
+    refusal = one_line_error(runner.invoke(app, ["sweep", "big.toml", "--jobs", "2"]))
+    dry = runner.invoke(app, ["sweep", "big.toml", "--jobs", "2", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    warning = next(ln for ln in dry.output.splitlines() if ln.startswith("Warning: "))
+    assert masked(warning.removeprefix("Warning: ")) == masked(refusal.removeprefix("Error: "))
+    assert "220,000 runs" in warning and "Nothing was run" in dry.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.toml"]
+
+
+def test_allow_large_runs_the_point_checks_then_the_sweep(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = LARGE.format(replicates=60_000, num=2)
+    (tmp_path / "big.toml").write_text(
+        text.replace("warmup = 2", "warmup = 2\nshare_sharers = 0.6")
+    )
+    line = one_line_error(runner.invoke(app, ["sweep", "big.toml", "--allow-large"]))
+    assert "point 1 (share_spammers=0.5)" in line and "sum to" in line
+    assert not (tmp_path / "results").exists()
+
+
+def test_sweep_help_documents_the_limit():
+    from sim.experiment.spec import LARGE_RUNS
+
+    text = runner.invoke(app, ["sweep", "--help"]).output
+    assert "--allow-large" in text and f"more than {LARGE_RUNS:,} runs" in " ".join(text.split())
+
+
+# ----------------------------------------------------------------- failing pilots
+def test_a_dry_run_pilot_on_a_point_the_model_refuses_names_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    text = LARGE.format(replicates=60_000, num=2)
+    (tmp_path / "big.toml").write_text(
+        text.replace("warmup = 2", "warmup = 2\nshare_sharers = 0.6")
+    )
+    # 120,000 runs: the points are not checked up front, the pilot meets the refused one
+    line = one_line_error(runner.invoke(app, ["sweep", "big.toml", "--dry-run"]))
+    assert line.startswith("Error: the pilot run at share_spammers=0.5 failed: strategy shares")
+
+
+def test_a_dry_run_pilot_that_raises_names_its_point(tmp_path, monkeypatch):
+    import sim.model.model
+
+    real_run = sim.model.model.CommunityModel.run
+
+    def fragile(self, *args, **kwargs):
+        if self.params["share_spammers"] == 0.25:
+            raise ValueError("b <= 0")
+        return real_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(sim.model.model.CommunityModel, "run", fragile)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.toml").write_text(LARGE.format(replicates=1, num=3))
+    line = one_line_error(runner.invoke(app, ["sweep", "s.toml", "--dry-run"]))
+    assert line == "Error: the pilot run at share_spammers=0.25 failed: ValueError: b <= 0"

@@ -243,7 +243,7 @@ class Points(Sequence[Point]):
 
 def spread(n: int, k: int) -> list[int]:
     """Up to ``k`` indices spread evenly over ``range(n)``, first and last included."""
-    return sorted({round(i * (n - 1) / max(k - 1, 1)) for i in range(min(k, n))})
+    return sorted({round(i * (n - 1) / max(k - 1, 1)) for i in range(k)})
 
 
 # -------------------------------------------------------------------------------- methods
