@@ -301,7 +301,7 @@ def test_the_dry_run_of_a_large_design_warns_in_the_same_words(tmp_path, monkeyp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.toml"]
 
 
-def test_allow_large_runs_the_point_checks_then_the_sweep(tmp_path, monkeypatch):
+def test_allow_large_still_checks_every_point_before_running(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     text = LARGE.format(replicates=60_000, num=2)
     (tmp_path / "big.toml").write_text(
