@@ -285,7 +285,7 @@ def test_a_large_design_is_refused_with_its_time_and_disk_and_nothing_written(
     (tmp_path / "big.toml").write_text(LARGE.format(replicates=100, num=100_000))
     line = one_line_error(runner.invoke(app, ["sweep", "big.toml", "--jobs", "2"]))
     assert line.startswith(f"Error: the design has 10,000,000 runs, more than {LARGE_RUNS:,}: ")
-    assert "with 2 workers" in line and "MB of disk" in line and "--allow-large" in line
+    assert "with 2 workers" in line and "B of disk" in line and "--allow-large" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.toml"]
 
 

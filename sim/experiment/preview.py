@@ -69,7 +69,8 @@ def too_large(plan: Spec, est: dict[str, Any]) -> str:
 
 
 def megabytes(n: float) -> str:
-    return f"{n / 1e6:,.1f} MB"
+    """Bytes in MB, or GB past a thousand of them."""
+    return f"{n / 1e6:,.1f} MB" if n < 1e9 else f"{n / 1e9:,.1f} GB"
 
 
 def design_text(plan: Spec) -> str:
