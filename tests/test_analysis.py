@@ -8,6 +8,7 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from test_cli import one_line_error
 from typer.testing import CliRunner
 
 from sim.cli import app
@@ -228,13 +229,6 @@ def test_a_sampled_design_is_binned_and_says_why_there_is_no_tipping_point(tmp_p
 
 
 # ------------------------------------------------------------------ sim plot refuses
-def one_line_error(result) -> str:
-    assert result.exit_code == 2, result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
-    return lines[0]
-
-
 @pytest.mark.parametrize(
     ("args", "words"),
     [

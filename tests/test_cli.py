@@ -264,6 +264,12 @@ share_spammers = {{ start = 0.0, stop = 0.5, num = {num} }}
 """
 
 
+# 120,000 runs whose second point the model refuses (shares summing past 1)
+LARGE_AND_REFUSED = LARGE.format(replicates=60_000, num=2).replace(
+    "warmup = 2", "warmup = 2\nshare_sharers = 0.6"
+)
+
+
 def masked(text: str) -> str:
     """The words of a message, its numbers masked (two pilots do not time alike)."""
     import re
@@ -303,10 +309,7 @@ def test_the_dry_run_of_a_large_design_warns_in_the_same_words(tmp_path, monkeyp
 
 def test_allow_large_still_checks_every_point_before_running(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    text = LARGE.format(replicates=60_000, num=2)
-    (tmp_path / "big.toml").write_text(
-        text.replace("warmup = 2", "warmup = 2\nshare_sharers = 0.6")
-    )
+    (tmp_path / "big.toml").write_text(LARGE_AND_REFUSED)
     line = one_line_error(runner.invoke(app, ["sweep", "big.toml", "--allow-large"]))
     assert "point 1 (share_spammers=0.5)" in line and "sum to" in line
     assert not (tmp_path / "results").exists()
@@ -322,11 +325,7 @@ def test_sweep_help_documents_the_limit():
 # ----------------------------------------------------------------- failing pilots
 def test_a_dry_run_pilot_on_a_point_the_model_refuses_names_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    text = LARGE.format(replicates=60_000, num=2)
-    (tmp_path / "big.toml").write_text(
-        text.replace("warmup = 2", "warmup = 2\nshare_sharers = 0.6")
-    )
-    # 120,000 runs: the points are not checked up front, the pilot meets the refused one
+    (tmp_path / "big.toml").write_text(LARGE_AND_REFUSED)  # points not checked up front
     line = one_line_error(runner.invoke(app, ["sweep", "big.toml", "--dry-run"]))
     assert line.startswith("Error: the pilot run at share_spammers=0.5 failed: strategy shares")
 
