@@ -1,5 +1,10 @@
 """Designs: the points of a sweep, made from its ``[vary]`` dimensions by a named method.
 
+``parse_vary`` reads the ``[vary]`` table into dimensions (a list of levels, an evenly
+spaced ``{start, stop, num}`` range or a ``{min, max}`` range to sample), each checked
+against the parameter schema; a range is checked by its bounds, so its cost does not
+grow with ``num`` beyond making the values.
+
 A design method is an entry of ``DESIGNS``: the full grid of the dimensions' levels, or
 ``n`` points drawn in the unit hypercube by one of the samplers (uniform random numbers,
 SciPy's Latin hypercube or scrambled Sobol') and mapped to each dimension. Adding a

@@ -1,8 +1,9 @@
 """Sweep specs: a TOML file that says which groups to simulate, how often and what to keep.
 
-A spec is read, checked against the parameter schema (``sim.model.params``) and turned into
-a design (the list of points) before anything runs, so a typo costs a second, not an
-afternoon. The grammar is documented in ``experiments/README.md``; in short::
+A spec is read, checked against the parameter schema (``sim.model.params``) and given a
+design (its points, made by ``sim.experiment.designs``) before anything runs, so a typo
+costs a second, not an afternoon. The grammar is documented in ``experiments/README.md``;
+in short::
 
     name = "spam-vs-rules"      # results go to results/<name>/
     replicates = 20             # runs per point
