@@ -322,7 +322,7 @@ def sweep(
         if dry_run:
             typer.echo("\n".join(preview.dry_run(plan, out, jobs, fresh, allow_large)))
             return
-        preview.refuse_large(plan, jobs, allow_large)
+        preview.admit(plan, jobs, allow_large)
         report = _run_sweep(plan, out, jobs, fresh, fail_fast)
     _print_sweep(report, out)
     if plot and report.counts.get("ok"):

@@ -264,8 +264,9 @@ share_spammers = {{ start = 0.0, stop = 0.5, num = {num} }}
 """
 
 
-# 120,000 runs whose second point the model refuses (shares summing past 1)
-LARGE_AND_REFUSED = LARGE.format(replicates=60_000, num=2).replace(
+# 120,000 runs over 20,000 points (too many to check when the spec is read), from point
+# 8000 on refused by the model (shares summing past 1)
+LARGE_AND_REFUSED = LARGE.format(replicates=6, num=20_000).replace(
     "warmup = 2", "warmup = 2\nshare_sharers = 0.6"
 )
 
@@ -311,7 +312,15 @@ def test_allow_large_still_checks_every_point_before_running(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     (tmp_path / "big.toml").write_text(LARGE_AND_REFUSED)
     line = one_line_error(runner.invoke(app, ["sweep", "big.toml", "--allow-large"]))
-    assert "point 1 (share_spammers=0.5)" in line and "sum to" in line
+    assert "point 8000 (share_spammers=0.20001" in line and "sum to" in line
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_sweep_of_many_points_is_checked_before_it_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "many.toml").write_text(LARGE_AND_REFUSED.replace("replicates = 6", ""))
+    line = one_line_error(runner.invoke(app, ["sweep", "many.toml"]))
+    assert "point 8000 (share_spammers=0.20001" in line and "sum to" in line
     assert not (tmp_path / "results").exists()
 
 
@@ -327,7 +336,8 @@ def test_a_dry_run_pilot_on_a_point_the_model_refuses_names_it(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     (tmp_path / "big.toml").write_text(LARGE_AND_REFUSED)  # points not checked up front
     line = one_line_error(runner.invoke(app, ["sweep", "big.toml", "--dry-run"]))
-    assert line.startswith("Error: the pilot run at share_spammers=0.5 failed: strategy shares")
+    assert line.startswith("Error: the pilot run at share_spammers=0.250012500625 failed: ")
+    assert "strategy shares sum to" in line
 
 
 def test_a_dry_run_pilot_that_raises_names_its_point(tmp_path, monkeypatch):

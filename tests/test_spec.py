@@ -356,13 +356,16 @@ def test_an_integer_range_drops_repeats_and_keeps_the_order():
     assert [p["moderator_capacity"] for p in spec.points] == list(range(10, -1, -1))
 
 
-def test_a_large_design_is_not_checked_point_by_point_until_asked():
-    body = "[vary]\nshare_spammers = [0.1, 0.9]\n"
-    base = BASE.replace("replicates = 2", "replicates = 60000") + "share_sharers = 0.5\n"
-    spec = spec_of(body, base=base)  # 120,000 runs: read, not checked
-    assert spec.large and spec.n_runs == 120_000
-    with pytest.raises(SpecError, match="point 1 .*share_spammers=0.9.*sum"):
+def test_a_design_of_many_points_is_read_at_once_and_checked_when_asked():
+    from sim.experiment.spec import CHECKED_POINTS
+
+    body = "[vary]\nshare_spammers = { start = 0.0, stop = 0.5, num = 20000 }\n"
+    spec = spec_of(body, base=BASE + "share_sharers = 0.6\n")
+    assert len(spec.points) > CHECKED_POINTS and not spec.checked
+    with pytest.raises(SpecError, match=r"point 8000 \(share_spammers=0.20001.*sum to"):
         spec.check_points()
+    small = "[vary]\nshare_spammers = { start = 0.0, stop = 0.5, num = 2000 }\n"
+    refused(small, "point 800 (share_spammers=0.2001", base=BASE + "share_sharers = 0.6\n")
 
 
 @pytest.mark.parametrize("method", ["random", "sobol", "lhs"])

@@ -18,7 +18,7 @@ from sim.experiment.spec import LARGE_RUNS, Spec
 from sim.experiment.store import Store, done_ids
 from sim.experiment.sweep import estimate
 
-__all__ = ["design_text", "dry_run", "estimate_runs", "refuse_large", "too_large"]
+__all__ = ["design_text", "dry_run", "estimate_runs", "admit", "too_large"]
 
 
 def estimate_runs(plan: Spec, done: set[int], jobs: int | None) -> dict[str, Any]:
@@ -83,14 +83,13 @@ def design_text(plan: Spec) -> str:
     return f"{kind} over {dims}" if plan.vary else "one point"
 
 
-def refuse_large(plan: Spec, jobs: int | None, allow_large: bool) -> None:
+def admit(plan: Spec, jobs: int | None, allow_large: bool) -> None:
     """Refuse a design of more than ``LARGE_RUNS`` runs unless ``allow_large``, in one line
-    with its estimated time and disk; with it, check every point as a small design's are."""
-    if not plan.large:
-        return
-    if not allow_large:
+    with its estimated time and disk; then check the points reading the spec did not."""
+    if plan.large and not allow_large:
         raise UserError(too_large(plan, estimate_runs(plan, set(), jobs)))
-    plan.check_points()
+    if not plan.checked:
+        plan.check_points()
 
 
 def dry_run(plan: Spec, out: Path, jobs: int | None, fresh: bool, allow_large: bool) -> list[str]:
@@ -100,7 +99,7 @@ def dry_run(plan: Spec, out: Path, jobs: int | None, fresh: bool, allow_large: b
     The results folder is read (and a foreign spec refused) unless ``fresh``; a large
     design's folder only with ``allow_large``, since checking it builds every point.
     """
-    if plan.large and allow_large:
+    if not plan.checked and (allow_large or not plan.large):
         plan.check_points()
     done: set[int] = set()
     if not fresh and out.exists() and (allow_large or not plan.large):

@@ -53,6 +53,7 @@ __all__ = [
     "DEFAULT_OUTCOMES",
     "DEFAULT_THRESHOLD",
     "DEFAULT_TIPPING",
+    "CHECKED_POINTS",
     "LARGE_RUNS",
     "MAX_RUNS",
     "METHODS",
@@ -89,9 +90,12 @@ DEFAULT_THRESHOLD: float = PARAMS["collapse_threshold"].default
 NOT_OUTCOMES = ("seed", "days")
 # No design may have more runs than MAX_RUNS; one with more than LARGE_RUNS (about a day
 # of a two-core machine for groups of 1,000 for a year) runs only when asked explicitly
-# (`sim sweep --allow-large`), and its points are not checked one by one when it is read.
+# (`sim sweep --allow-large`). The points of a design of up to CHECKED_POINTS points are
+# checked against the model when it is read (a fraction of a second); a larger design's
+# when it is about to run (Spec.check_points), so that reading any spec stays quick.
 MAX_RUNS = 10_000_000
 LARGE_RUNS = 100_000
+CHECKED_POINTS = 10_000
 MAX_SEED = 2**63 - 1
 # A folder name: letters (of any script), digits, '-', '_' and '.', starting with a letter
 # or a digit (so never '.', '..' or a hidden folder), no '/' and no control character.
@@ -139,6 +143,11 @@ class Spec:
         return len(self.points) * self.replicates
 
     @property
+    def checked(self) -> bool:
+        """Whether reading the spec checked every point against the model."""
+        return len(self.points) <= CHECKED_POINTS
+
+    @property
     def large(self) -> bool:
         """Whether the design has more than ``LARGE_RUNS`` runs (run only when asked)."""
         return self.n_runs > LARGE_RUNS
@@ -146,8 +155,9 @@ class Spec:
     def check_points(self, where: str = "") -> None:
         """Refuse the design if the model would refuse any point (e.g. shares summing past 1).
 
-        ``parse_spec`` does this for designs of up to ``LARGE_RUNS`` runs; a larger one is
-        checked when it is about to run, since the check alone may take minutes.
+        ``parse_spec`` does this for designs of up to ``CHECKED_POINTS`` points (see
+        ``checked``); a larger one is checked when it is about to run, since the check of
+        a million points alone takes about half a minute.
         """
         for i, point in enumerate(self.points):
             try:
@@ -262,7 +272,7 @@ def parse_spec(data: dict[str, Any], default_name: str = "sweep", where: str = "
     """Check a parsed spec (a dict, as TOML gives it) and set up its design.
 
     The design's size is known before any point is made; one of more than ``MAX_RUNS``
-    runs is refused at once. The points of a design of up to ``LARGE_RUNS`` runs are
+    runs is refused at once. The points of a design of up to ``CHECKED_POINTS`` points are
     checked here; see ``Spec.check_points`` for larger ones.
 
     Raises
@@ -304,7 +314,7 @@ def parse_spec(data: dict[str, Any], default_name: str = "sweep", where: str = "
         points=design.points(vary, n, seed),
         source=data,
     )
-    if not spec.large:
+    if spec.checked:
         spec.check_points(where)
     return spec
 
