@@ -111,7 +111,8 @@ def dry_run(plan: Spec, out: Path, jobs: int | None, fresh: bool, allow_large: b
         f"{plan.name}: {est['points']} points x {plan.replicates} replicates = {est['runs']} "
         f"runs of {plan.steps} days ({design_text(plan)})",
         f"  results folder: {out} ({est['done']} runs done, {est['todo']} to run)",
-        f"  pilot: {est['pilot_runs']} groups for {est['pilot_days']} days in this process: "
+        f"  pilot: {est['pilot_runs']} group{'s' * (est['pilot_runs'] != 1)} for "
+        f"{est['pilot_days']} days in this process: "
         f"about {est['seconds_per_run']:.2f} s per run of {plan.steps} days",
         f"  estimated time with {est['jobs']} workers: about {format_duration(est['seconds'])}; "
         f"disk: at most {megabytes(est['bytes'])}",
