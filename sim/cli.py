@@ -1,8 +1,8 @@
 """The `sim` command line: run a group, list parameters, sweep, plot, demo, app.
 
 Heavy packages (Mesa, pandas, matplotlib) are imported inside the commands, so
-`sim --help` answers at once. Mistakes a user can make end with one line on
-standard error and exit status 2.
+`sim --help` answers at once. Mistakes a user can make (Typer's own included) and
+file-system faults (a full disk) end with one line on standard error and exit status 2.
 """
 
 from __future__ import annotations
@@ -15,10 +15,63 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from sim.errors import UserError
+from sim.errors import UserError, naming, os_error_message, replacing
+
+try:  # recent Typer runs on its own copy of click
+    from typer._click import exceptions as _click_errors
+except ImportError:  # pragma: no cover - older Typer runs on click itself
+    from click import exceptions as _click_errors  # type: ignore[no-redef]
+
+
+@contextmanager
+def _one_line_usage() -> Iterator[None]:
+    """A usage error (unknown option, missing argument, value out of range) as one line
+    (a plain ``ClickException`` prints just ``Error: message``), exit status 2."""
+    try:
+        yield
+    except getattr(_click_errors, "NoArgsIsHelpError", ()):
+        raise  # `sim` alone prints the help
+    except _click_errors.UsageError as err:
+        message = err.format_message().rstrip()
+        message += "" if message.endswith((".", "?", "!")) else "."
+        hint = f" See '{err.ctx.command_path} --help'." if err.ctx else ""
+        one_line = _click_errors.ClickException(message + hint)
+        one_line.exit_code = 2
+        raise one_line from None
+
+
+class _Commands(TyperGroup):
+    """Typer's group, with its usage errors in the same one-line style as ours."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _one_line_usage():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _one_line_usage():
+            return super().invoke(ctx)
+
+
+def _folder(value: str | Path) -> Path:
+    """An output folder: refuse an empty name (it would mean the current folder) and a file."""
+    if not str(value).strip():
+        raise typer.BadParameter("the folder name is empty; give one, e.g. results/mine.")
+    if Path(value).is_file():
+        raise typer.BadParameter(f"{value} is a file, not a folder.")
+    return Path(value)
+
+
+def _out(help: str) -> Any:
+    return typer.Option(help=help, parser=_folder, metavar="DIR")
+
+
+RUN_OUT, DEMO_OUT = Path("results/run"), Path("results/demo")
+
 
 app = typer.Typer(
+    cls=_Commands,
     help=(
         "Simulate an online discussion group: how unchecked self-promotion degrades "
         "it, and which rules save it.\n\n"
@@ -44,24 +97,50 @@ SetOption = Annotated[
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Report a ``UserError`` in one line and exit with status 2."""
+    """Report a ``UserError``, or a file-system fault (``OSError``: a full disk, a read-only
+    folder), in one line and exit with status 2."""
     try:
         yield
     except UserError as err:
         typer.echo(f"Error: {err}", err=True)
         raise typer.Exit(2) from None
+    except OSError as err:
+        typer.echo(f"Error: {os_error_message(err)}", err=True)
+        raise typer.Exit(2) from None
+
+
+def writable(out: Path) -> None:
+    """Create ``out`` and check that a file can be written in it, before the work starts
+    (a read-only or impossible folder is reported at once, not after the runs)."""
+    import tempfile
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        reason = os_error_message(err, path=False)
+        raise UserError(f"cannot create output folder {out}: {reason}") from None
+    with naming(out), tempfile.TemporaryFile(dir=out):
+        pass
 
 
 def parse_sets(items: list[str] | None) -> dict[str, Any]:
-    """``["name=value", ...]`` to checked parameter values."""
+    """``["name=value", ...]`` to checked parameter values; a name given twice is refused
+    (which value was meant?)."""
     from sim.model.params import ParamError, parse_value
 
     values: dict[str, Any] = {}
+    given: dict[str, str] = {}
     for item in items or []:
         name, sep, text = item.partition("=")
-        if not sep or not name.strip():
+        name = name.strip()
+        if not sep or not name:
             raise ParamError(f"--set expects NAME=VALUE, got {item!r}.")
-        values[name.strip()] = parse_value(name.strip(), text)
+        if name in given:
+            raise ParamError(
+                f"--set {name} is given twice ({given[name]} and {text.strip()}); "
+                "give each parameter once."
+            )
+        values[name], given[name] = parse_value(name, text), text.strip()
     return values
 
 
@@ -73,9 +152,7 @@ def run(
         typer.Option(help="Seed of the random generator; the same seed gives the same run.", min=0),
     ] = 1,
     steps: Annotated[int, typer.Option(help="Days to simulate.", min=1, max=100_000)] = 365,
-    out: Annotated[
-        Path, typer.Option(help="Folder for timeseries.csv, summary.json and run.png.")
-    ] = Path("results/run"),
+    out: Annotated[Path, _out("Folder for timeseries.csv, summary.json, run.png.")] = RUN_OUT,
 ) -> None:
     """Run one group for a number of days and summarise its health.
 
@@ -89,7 +166,10 @@ def run(
     with user_errors():
         overrides = parse_sets(sets)
         from sim.model.model import CommunityModel
+        from sim.model.params import resolve
 
+        resolve(overrides)  # a refused combination is reported before anything is written
+        writable(out)
         started = time.perf_counter()
         model = CommunityModel(rng=seed, **overrides)
         model.run(steps)
@@ -101,18 +181,17 @@ def run(
 
 
 def _write_run(model: Any, summary: dict[str, Any], out: Path) -> None:
+    """Write the three files, each moved into place whole (a full disk leaves the files
+    of an earlier run as they were)."""
     from sim.figures.run import plot_run
 
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise UserError(f"cannot create output folder {out}: {err.strerror}.") from None
     ts = model.timeseries()
-    ts.to_csv(out / "timeseries.csv", index=False)
-    record = {**summary, "parameters": model.params}
-    (out / "summary.json").write_text(json.dumps(record, indent=2) + "\n")
-    title = _title(model.params)
-    plot_run(ts, out / "run.png", title=title)
+    with replacing(out / "timeseries.csv") as tmp:
+        ts.to_csv(tmp, index=False)
+    with replacing(out / "summary.json") as tmp:
+        tmp.write_text(json.dumps({**summary, "parameters": model.params}, indent=2) + "\n")
+    with replacing(out / "run.png") as tmp:
+        plot_run(ts, tmp, title=_title(model.params))
 
 
 def _title(params: dict[str, Any]) -> str:
@@ -200,7 +279,7 @@ def sweep(
         typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Results folder (default: results/<name from the spec>).")
+        Path | None, _out("Results folder (default: results/<name in the spec>).")
     ] = None,
     dry_run: Annotated[
         bool,
@@ -218,6 +297,9 @@ def sweep(
     plot: Annotated[
         bool, typer.Option("--plot/--no-plot", help="Write figures and summary.md at the end.")
     ] = True,
+    allow_large: Annotated[
+        bool, typer.Option("--allow-large", help="Run a design of more than 100,000 runs.")
+    ] = False,
 ) -> None:
     """Run many replicated groups over a parameter space and find where the group tips.
 
@@ -226,16 +308,21 @@ def sweep(
     command is run again. A run that fails is recorded with its error and the sweep
     goes on. At the end, figures go to OUT/figures/ and a summary to OUT/summary.md.
 
+    A design of more than 100,000 runs is refused before anything is built or run,
+    with its estimated time and disk, unless --allow-large is given.
+
     Example: sim sweep experiments/headline.toml --jobs 2
     """
     with user_errors():
+        from sim.experiment import preview
         from sim.experiment.spec import load_spec
 
         plan = load_spec(spec)
         out = out or Path("results") / plan.name
         if dry_run:
-            _dry_run(plan, out, jobs, fresh)
+            typer.echo("\n".join(preview.dry_run(plan, out, jobs, fresh, allow_large)))
             return
+        preview.admit(plan, jobs, allow_large)
         report = _run_sweep(plan, out, jobs, fresh, fail_fast)
     _print_sweep(report, out)
     if plot and report.counts.get("ok"):
@@ -263,41 +350,6 @@ def _run_sweep(plan: Any, out: Path, jobs: int | None, fresh: bool, fail_fast: b
         signal.signal(signal.SIGTERM, previous)
 
 
-def _design_text(plan: Any) -> str:
-    dims = " x ".join(
-        f"{d.name} ({len(d.values)} values)" if d.values else f"{d.name} [{d.low:g}, {d.high:g}]"
-        for d in plan.vary
-    )
-    kind = "grid" if plan.method == "grid" else f"{plan.method} sample of {plan.n} points"
-    return f"{kind} over {dims}" if plan.vary else "one point"
-
-
-def _dry_run(plan: Any, out: Path, jobs: int | None, fresh: bool) -> None:
-    from sim.experiment.progress import format_duration
-    from sim.experiment.store import Store, done_ids
-    from sim.experiment.sweep import estimate
-
-    done: set[int] = set()
-    if not fresh and out.exists():
-        Store(out).check(plan)
-        done = done_ids(out)
-    est = estimate(plan, done, jobs=jobs)
-    typer.echo(
-        f"{plan.name}: {est['points']} points x {plan.replicates} replicates = {est['runs']} runs "
-        f"of {plan.steps} days ({_design_text(plan)})"
-    )
-    typer.echo(f"  results folder: {out} ({est['done']} runs done, {est['todo']} to run)")
-    typer.echo(
-        f"  pilot: {est['pilot_runs']} groups for {est['pilot_days']} days in this process: "
-        f"about {est['seconds_per_run']:.2f} s per run of {plan.steps} days"
-    )
-    typer.echo(
-        f"  estimated time with {est['jobs']} workers: about {format_duration(est['seconds'])}; "
-        f"disk: at most {est['bytes'] / 1e6:.1f} MB"
-    )
-    typer.echo("Nothing was run (--dry-run).")
-
-
 def _print_sweep(report: Any, out: Path) -> None:
     c = report.counts
     typer.echo(
@@ -323,6 +375,11 @@ def _plot(directory: Path, outcome: str | None, threshold: float | None, along: 
     from sim.experiment.analysis import analyse
     from sim.experiment.report import terminal_report, write_report
 
+    if directory.exists() and not directory.is_dir():
+        raise UserError(
+            f"{directory} is a file; give the folder a sweep wrote its results to "
+            "(e.g. results/headline)."
+        )
     if not directory.is_dir():
         raise UserError(f"results folder {directory} not found.")
     analysis = analyse(directory, outcome=outcome, threshold=threshold, along=along)
@@ -367,9 +424,7 @@ def plot_cmd(
 
 @app.command()
 def demo(
-    out: Annotated[
-        Path, typer.Option(help="Folder for the figure (PNG, SVG), the animation and the data.")
-    ] = Path("results/demo"),
+    out: Annotated[Path, _out("Folder for the figures, the animation and the data.")] = DEMO_OUT,
     seed: Annotated[
         int, typer.Option(help="First seed; every scenario runs the same seeds.", min=0)
     ] = 1,
@@ -393,6 +448,7 @@ def demo(
 
     started = time.perf_counter()
     with user_errors():
+        writable(out)
         result = run_demo(out, seed=seed, runs=runs, days=days)
     typer.echo(story(result.summaries, days))
     typer.echo(f"Wrote {', '.join(str(f) for f in result.files)}")

@@ -8,6 +8,7 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from test_cli import one_line_error
 from typer.testing import CliRunner
 
 from sim.cli import app
@@ -225,3 +226,74 @@ def test_a_sampled_design_is_binned_and_says_why_there_is_no_tipping_point(tmp_p
     assert {f"outcomes_vs_{v}.png" for v in spec.points[0]} <= names
     assert not any(n.startswith("heatmap") for n in names)
     assert "Not estimated" in (root / "summary.md").read_text()
+
+
+# ------------------------------------------------------------------ sim plot refuses
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--threshold", "nan"], ["--threshold", "finite", "nan"]),
+        (["--threshold", "inf"], ["--threshold", "finite", "inf"]),
+        (["--threshold", "-inf"], ["--threshold", "finite"]),
+        (["--outcome", "n_members"], ["'n_members' is not a per-run outcome", "honest_ratio"]),
+        (["--outcome", "honest_ration"], ["Did you mean 'honest_ratio'?"]),
+        (["--outcome", "seed"], ["'seed' is not a per-run outcome"]),
+    ],
+)
+def test_plot_refuses_what_no_tipping_point_can_use_and_keeps_the_summary(results, args, words):
+    summary = results / "summary.md"
+    summary.write_text("the user's last summary")
+    line = one_line_error(CliRunner().invoke(app, ["plot", str(results), *args]))
+    for w in words:
+        assert w in line
+    assert summary.read_text() == "the user's last summary"
+
+
+def test_plot_given_a_file_says_it_is_a_file(results):
+    line = one_line_error(CliRunner().invoke(app, ["plot", str(results / "runs.parquet")]))
+    assert "runs.parquet is a file" in line and "not found" not in line
+
+
+def test_a_full_disk_during_sim_plot_is_one_line_and_keeps_the_summary(results, monkeypatch):
+    import errno
+    import os
+
+    from matplotlib.figure import Figure
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    summary = results / "summary.md"
+    summary.write_text("the summary written before")
+    monkeypatch.setattr(Figure, "savefig", full_disk)
+    line = one_line_error(CliRunner().invoke(app, ["plot", str(results)]))
+    assert line == (
+        f"Error: {results / 'figures'}: No space left on device "
+        "(free some space and run the command again)."
+    )
+    assert summary.read_text() == "the summary written before"
+    monkeypatch.undo()  # the figures can be written again; now the table cannot
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full_disk)
+    line = one_line_error(CliRunner().invoke(app, ["plot", str(results)]))
+    assert str(results / "aggregates.csv") in line and "No space left" in line
+    assert summary.read_text() == "the summary written before"
+    assert not [p for p in results.iterdir() if ".tmp" in p.name]
+
+
+def test_without_analysis_settings_the_spec_defaults_apply(results, tmp_path):
+    """The tipping outcome and threshold default to the spec module's, the threshold to
+    the schema's collapse_threshold: one source, not a copy in the analysis."""
+    import json
+    import shutil
+
+    from sim.experiment.spec import DEFAULT_TIPPING
+    from sim.model.params import PARAMS
+
+    copy = tmp_path / "copy"
+    shutil.copytree(results, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    del manifest["resolved"]["analysis"]
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    a = analyse(copy, n_boot=20)
+    assert a.threshold == PARAMS["collapse_threshold"].default
+    assert a.tipping_outcome == DEFAULT_TIPPING == "honest_ratio"

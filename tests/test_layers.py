@@ -74,7 +74,6 @@ def test_no_import_circle():
             visit(node, [])
 
 
-@pytest.mark.xfail(strict=True, reason="spec.py is being split")
 def test_no_module_over_the_limit():
     long = {
         str(p): n

@@ -292,3 +292,137 @@ def test_the_documented_grammar_example_is_valid():
     block = re.search(r"## The spec\s+```toml\n(.*?)```", readme, re.S).group(1)
     spec = parse_spec(tomllib.loads(block))
     assert spec.method == "lhs" and len(spec.points) == 256 and spec.record_every == 7
+
+
+# ---------------------------------------------------------------------- the design
+def test_a_grid_point_is_the_product_of_the_levels_in_order():
+    import itertools
+
+    spec = spec_of("""
+        [vary]
+        share_spammers = [0.0, 0.1, 0.2]
+        policy = ["none", "strict"]
+        ring_size = [1, 5, 20, 40]
+    """)
+    levels = [d.values for d in spec.vary]
+    expected = [
+        dict(zip(("share_spammers", "policy", "ring_size"), c, strict=True))
+        for c in itertools.product(*levels)
+    ]
+    assert len(spec.points) == 24
+    assert [spec.points[i] for i in range(24)] == expected == list(spec.points)
+    assert spec.points[-1] == expected[-1] and spec.points[5:9] == expected[5:9]
+    with pytest.raises(IndexError):
+        spec.points[24]
+
+
+def test_the_design_size_is_known_before_any_point_is_made(monkeypatch):
+    from sim.experiment import designs
+
+    def made(*args, **kwargs):
+        raise AssertionError("a point was made")
+
+    monkeypatch.setattr(designs.Points, "__iter__", made)
+    monkeypatch.setattr(designs.Points, "__getitem__", made)
+    message = refused(
+        """
+        [vary]
+        share_spammers = { start = 0.0, stop = 0.5, num = 100000 }
+        attention = { start = 1.0, stop = 50.0, num = 100000 }
+        """,
+        "20,000,000,000 runs",  # 10^10 points x 2 replicates
+        "at most 10,000,000",
+    )
+    assert message.count("\n") == 0
+    large = spec_of("[vary]\nshare_spammers = { start = 0.0, stop = 0.5, num = 100000 }\n")
+    assert large.n_runs == 200_000 and large.large  # read without making one point
+
+
+def test_a_long_range_is_checked_by_its_bounds_not_value_by_value(monkeypatch):
+    from sim.experiment import designs
+
+    calls = []
+    real = designs.check_value
+    monkeypatch.setattr(designs, "check_value", lambda n, v: calls.append(n) or real(n, v))
+    spec = spec_of("[vary]\nshare_spammers = { start = 0.0, stop = 0.5, num = 100000 }\n")
+    values = spec.vary[0].values
+    assert len(values) == 100_000 and values[0] == 0.0 and values[-1] == 0.5
+    assert len(set(values)) == len(values) and list(values) == sorted(values)
+    assert calls.count("share_spammers") <= 4  # start, stop, smallest and largest value
+
+
+def test_an_integer_range_drops_repeats_and_keeps_the_order():
+    spec = spec_of("[vary]\nmoderator_capacity = { start = 10, stop = 0, num = 41 }\n")
+    assert [p["moderator_capacity"] for p in spec.points] == list(range(10, -1, -1))
+
+
+def test_a_design_of_many_points_is_read_at_once_and_checked_when_asked():
+    from sim.experiment.spec import CHECKED_POINTS
+
+    body = "[vary]\nshare_spammers = { start = 0.0, stop = 0.5, num = 20000 }\n"
+    spec = spec_of(body, base=BASE + "share_sharers = 0.6\n")
+    assert len(spec.points) > CHECKED_POINTS and not spec.checked
+    with pytest.raises(SpecError, match=r"point 8000 \(share_spammers=0.20001.*sum to"):
+        spec.check_points()
+    small = "[vary]\nshare_spammers = { start = 0.0, stop = 0.5, num = 2000 }\n"
+    refused(small, "point 800 (share_spammers=0.2001", base=BASE + "share_sharers = 0.6\n")
+
+
+@pytest.mark.parametrize("method", ["random", "sobol", "lhs"])
+def test_a_pilot_makes_a_few_points_of_the_same_ranges(method):
+    spec = spec_of(f"""
+        [vary]
+        share_spammers = {{ min = 0.0, max = 0.4 }}
+        ring_size = [1, 2, 3]
+        [sample]
+        method = "{method}"
+        n = 1048576
+    """)
+    pilot = spec.pilot()
+    assert len(pilot.points) == 3 and pilot.n_runs == 3 * spec.replicates
+    for p in pilot.points:
+        assert 0.0 <= p["share_spammers"] <= 0.4 and p["ring_size"] in (1, 2, 3)
+    grid = spec_of("[vary]\nshare_spammers = { start = 0.0, stop = 0.5, num = 11 }\n")
+    assert list(grid.pilot().points) == [grid.points[i] for i in (0, 5, 10)]
+
+
+def test_committed_results_are_still_those_of_their_specs():
+    """Every committed results folder can be resumed by its spec: same fingerprint and
+    the same points, in order (the design is made the same way it was)."""
+    import json
+
+    root = Path(__file__).parent.parent
+    manifests = sorted((root / "results").glob("*/manifest.json"))
+    assert manifests
+    for path in manifests:
+        manifest = json.loads(path.read_text())
+        spec = load_spec(root / manifest["spec"]["path"])
+        assert spec.fingerprint() == manifest["fingerprint"], path
+        assert list(spec.points) == [p["values"] for p in manifest["resolved"]["points"]]
+
+
+# ----------------------------------------------------------------- names and files
+@pytest.mark.parametrize("name", ["résumé", "spam-vs-rules_2.b", "Ωmega", "東京"])
+def test_a_folder_name_in_any_script_is_accepted(name):
+    assert spec_of("", base=f'name = "{name}"\n').name == name
+
+
+def test_a_decomposed_accent_is_stored_composed():
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "résumé")
+    assert spec_of("", base=f'name = "{decomposed}"\n').name == "résumé"
+
+
+@pytest.mark.parametrize("name", ["a/b", "..", ".hidden", "", "tab\\there", "x\\u0000y", "-x"])
+def test_an_unsafe_folder_name_is_refused(name):
+    message = refused("", "`name` must be a folder name", base=f'name = "{name}"\n')
+    assert message.count("\n") == 0
+
+
+def test_a_spec_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'name = "bom"\n[vary]\npolicy = ["none"]\n')
+    spec = load_spec(path)
+    assert spec.name == "bom" and spec.points == [{"policy": "none"}]
+    assert not spec.text.startswith("\ufeff")

@@ -8,9 +8,9 @@ and writes ``figures/``, ``summary.md`` and ``aggregates.csv``.
 The tipping point is the value of one numeric parameter at which the mean of an
 outcome across replicates first crosses a threshold (linear interpolation between
 neighbouring levels), with a percentile bootstrap interval obtained by resampling
-the replicates at each level. The default outcome is ``honest_ratio`` (final over
-initial non-spamming members), not ``members_ratio``: spammers drawn by the audience
-can hide the loss of the people who made the group.
+the replicates at each level. The outcome, the threshold and the parameter to look
+along default to the spec's ``[analysis]`` (whose own defaults live in
+``sim.experiment.spec``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import UserError
+from sim.errors import UserError, did_you_mean
+from sim.experiment.spec import (
+    DEFAULT_OUTCOMES,
+    DEFAULT_THRESHOLD,
+    DEFAULT_TIPPING,
+    outcome_names,
+)
 from sim.experiment.store import (
     MANIFEST,
     RUNS,
@@ -282,12 +288,12 @@ def analyse(
         runs=runs[runs["status"] == "ok"].reset_index(drop=True),
         failed=int((runs["status"] != "ok").sum()),
         varied=varied,
-        outcomes=list(settings.get("outcomes", ["honest_ratio"])),
-        tipping_outcome=outcome or settings.get("tipping", "honest_ratio"),
-        threshold=settings.get("threshold", 0.5) if threshold is None else threshold,
+        outcomes=list(settings.get("outcomes", DEFAULT_OUTCOMES)),
+        tipping_outcome=outcome or settings.get("tipping", DEFAULT_TIPPING),
+        threshold=settings.get("threshold", DEFAULT_THRESHOLD) if threshold is None else threshold,
         along=along or settings.get("along"),
     )
-    _check_choice(a, outcome, along)
+    _check_choice(a, outcome, threshold, along)
     _find_tipping(a, n_boot)
     return a
 
@@ -302,9 +308,20 @@ def _in_spec_order(runs: pd.DataFrame, vary: list[dict[str, Any]]) -> pd.DataFra
     return runs
 
 
-def _check_choice(a: Analysis, outcome: str | None, along: str | None) -> None:
-    if outcome is not None and outcome not in a.runs.columns:
-        raise UserError(f"--outcome {outcome!r} is not a per-run outcome of these results.")
+def _check_choice(
+    a: Analysis, outcome: str | None, threshold: float | None, along: str | None
+) -> None:
+    """Refuse a tipping outcome that is not an outcome (a parameter, a typo) and a threshold
+    that no mean can cross (nan, inf), before anything is written."""
+    if outcome is not None and (outcome not in outcome_names() or outcome not in a.runs.columns):
+        known = [o for o in outcome_names() if o in a.runs.columns]
+        hint = did_you_mean(outcome, known)
+        raise UserError(
+            f"--outcome {outcome!r} is not a per-run outcome of these results.{hint} "
+            f"Outcomes: {', '.join(known)}."
+        )
+    if threshold is not None and not math.isfinite(threshold):
+        raise UserError(f"--threshold must be a finite number, got {threshold!r}.")
     if along is not None and along not in a.numeric:
         listed = ", ".join(a.numeric) or "none"
         raise UserError(f"--along must be a numeric varied parameter ({listed}), got {along!r}.")

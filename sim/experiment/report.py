@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import naming, replacing
 from sim.experiment.analysis import (
     MAX_LINES,
     N_BOOT,
@@ -35,12 +36,24 @@ __all__ = ["terminal_report", "write_report"]
 
 
 def write_report(a: Analysis) -> list[Path]:
-    """Write the figures, ``summary.md`` and ``aggregates.csv``; return the paths written."""
+    """Write the figures, ``summary.md`` and ``aggregates.csv``; return the paths written.
+
+    A file-system fault (a full disk) raises ``OSError`` naming the file or folder; the
+    two tables are moved into place whole, so a failed write leaves the previous ones.
+    """
     figures = a.root / "figures"
     figures.mkdir(exist_ok=True)
-    written: list[Path] = []
     if len(a.runs) == 0:
         return [_write_summary(a)]
+    with naming(figures):
+        written = _write_figures(a, figures)
+    written.append(_write_aggregates(a))
+    written.append(_write_summary(a))
+    return written
+
+
+def _write_figures(a: Analysis, figures: Path) -> list[Path]:
+    written: list[Path] = []
     for x in a.varied:
         agg, series = outcome_table(a, x)
         path = figures / f"outcomes_vs_{x}.png"
@@ -54,8 +67,6 @@ def write_report(a: Analysis) -> list[Path]:
         written.append(path)
     written += _heatmap(a, figures)
     written += _envelopes(a, figures)
-    written.append(_write_aggregates(a))
-    written.append(_write_summary(a))
     return written
 
 
@@ -123,7 +134,8 @@ def _fewer_lines(env: pd.DataFrame, line_cols: list[str]) -> pd.DataFrame:
 
 def _write_aggregates(a: Analysis) -> Path:
     path = a.root / "aggregates.csv"
-    point_table(a).to_csv(path, index=False)
+    with replacing(path) as tmp:
+        point_table(a).to_csv(tmp, index=False)
     return path
 
 
@@ -156,7 +168,8 @@ def _write_summary(a: Analysis) -> Path:
         "",
     ]
     path = a.root / "summary.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
+    with replacing(path) as tmp:
+        tmp.write_text("\n".join(lines), encoding="utf-8")
     return path
 
 

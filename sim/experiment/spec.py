@@ -1,8 +1,9 @@
 """Sweep specs: a TOML file that says which groups to simulate, how often and what to keep.
 
-A spec is read, checked against the parameter schema (``sim.model.params``) and turned into
-a design (the list of points) before anything runs, so a typo costs a second, not an
-afternoon. The grammar is documented in ``experiments/README.md``; in short::
+A spec is read, checked against the parameter schema (``sim.model.params``) and given a
+design (its points, made by ``sim.experiment.designs``) before anything runs, so a typo
+costs a second, not an afternoon. The grammar is documented in ``experiments/README.md``;
+in short::
 
     name = "spam-vs-rules"      # results go to results/<name>/
     replicates = 20             # runs per point
@@ -24,33 +25,47 @@ Seeds are derived with NumPy's ``SeedSequence`` from the master seed and the run
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sim.errors import UserError, did_you_mean
+from sim.experiment.designs import (
+    DESIGNS,
+    METHODS,
+    Dimension,
+    Points,
+    param_value,
+    parse_vary,
+    spread,
+)
 from sim.model.metrics import DAILY, SUMMARY
-from sim.model.params import PARAMS, ParamError, check_value, resolve
+from sim.model.params import PARAMS, ParamError, resolve
 
 __all__ = [
     "DEFAULT_OUTCOMES",
+    "DEFAULT_THRESHOLD",
+    "DEFAULT_TIPPING",
+    "CHECKED_POINTS",
+    "LARGE_RUNS",
+    "MAX_RUNS",
     "METHODS",
     "Dimension",
     "Spec",
     "SpecError",
     "load_spec",
+    "outcome_names",
     "parse_spec",
     "run_seed",
 ]
 
-METHODS = ("grid", "random", "lhs", "sobol")
 TOP_KEYS = ("name", "replicates", "seed", "steps", "fixed", "vary", "sample", "record", "analysis")
 SECTION_KEYS = {
     "sample": ("method", "n"),
@@ -67,63 +82,28 @@ DEFAULT_OUTCOMES = (
     "promo_reach_total",
     "collapsed",
 )
+# The outcome whose crossing is the tipping point, and the threshold it crosses: the
+# model's own collapse threshold (the schema's `collapse_threshold`).
+DEFAULT_TIPPING = "honest_ratio"
+DEFAULT_THRESHOLD: float = PARAMS["collapse_threshold"].default
 # Summary keys that describe the run rather than its outcome.
 NOT_OUTCOMES = ("seed", "days")
+# No design may have more runs than MAX_RUNS; one with more than LARGE_RUNS (about a day
+# of a two-core machine for groups of 1,000 for a year) runs only when asked explicitly
+# (`sim sweep --allow-large`). The points of a design of up to CHECKED_POINTS points are
+# checked against the model when it is read (a fraction of a second); a larger design's
+# when it is about to run (Spec.check_points), so that reading any spec stays quick.
 MAX_RUNS = 10_000_000
+LARGE_RUNS = 100_000
+CHECKED_POINTS = 10_000
 MAX_SEED = 2**63 - 1
-# spawn_key of the design sampler; run seeds use (point, replicate), so the streams differ.
-DESIGN_KEY = (2**32,)
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+# A folder name: letters (of any script), digits, '-', '_' and '.', starting with a letter
+# or a digit (so never '.', '..' or a hidden folder), no '/' and no control character.
+_NAME = re.compile(r"[^\W_][\w.-]{0,99}")
 
 
 class SpecError(UserError, ValueError):
     """A sweep spec that cannot be run; the message names the key and what is allowed."""
-
-
-@dataclass(frozen=True)
-class Dimension:
-    """One varied parameter.
-
-    ``values`` holds the levels of a list or ``{start, stop, num}``; a ``{min, max}``
-    range (sampled designs only) has ``low``/``high`` and no values.
-    """
-
-    name: str
-    values: tuple[Any, ...] = ()
-    low: float | None = None
-    high: float | None = None
-    log: bool = False
-
-    @property
-    def continuous(self) -> bool:
-        """Whether the dimension is a range to sample from rather than a set of levels."""
-        return not self.values
-
-    @property
-    def numeric(self) -> bool:
-        """Whether the parameter is a number (int or float), as opposed to a choice or a flag."""
-        return PARAMS[self.name].type in (int, float)
-
-    def from_unit(self, u: np.ndarray) -> list[Any]:
-        """Map uniform numbers in [0, 1) to values of this dimension (a sampled design)."""
-        if self.values:
-            k = len(self.values)
-            idx = np.minimum((u * k).astype(int), k - 1)
-            return [self.values[i] for i in idx]
-        assert self.low is not None and self.high is not None
-        if self.log:
-            x = np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low)))
-        else:
-            x = self.low + u * (self.high - self.low)
-        if PARAMS[self.name].type is int:
-            return [int(round(v)) for v in x]
-        return [float(v) for v in x]
-
-    def as_dict(self) -> dict[str, Any]:
-        """The dimension as plain data (for the manifest)."""
-        if self.values:
-            return {"name": self.name, "values": list(self.values)}
-        return {"name": self.name, "min": self.low, "max": self.high, "log": self.log}
 
 
 @dataclass(frozen=True)
@@ -132,9 +112,10 @@ class Spec:
 
     Attributes
     ----------
-    points : tuple of dict
-        The varied parameters' values at each point, in design order. A point's
-        index is its identity: seeds and run ids derive from it.
+    points : Points
+        The varied parameters' values at each point, in design order, made on demand (a
+        read-only sequence of dicts). A point's index is its identity: seeds and run ids
+        derive from it.
     """
 
     name: str
@@ -151,15 +132,55 @@ class Spec:
     tipping: str
     threshold: float
     along: str | None
-    points: tuple[dict[str, Any], ...]
+    points: Points
     source: dict[str, Any] = field(default_factory=dict, compare=False)
     text: str = field(default="", compare=False)
     path: str = field(default="", compare=False)
 
     @property
     def n_runs(self) -> int:
-        """Runs in the design: points times replicates."""
+        """Runs in the design: points times replicates (known without making any point)."""
         return len(self.points) * self.replicates
+
+    @property
+    def checked(self) -> bool:
+        """Whether reading the spec checked every point against the model."""
+        return len(self.points) <= CHECKED_POINTS
+
+    @property
+    def large(self) -> bool:
+        """Whether the design has more than ``LARGE_RUNS`` runs (run only when asked)."""
+        return self.n_runs > LARGE_RUNS
+
+    def check_points(self, where: str = "") -> None:
+        """Refuse the design if the model would refuse any point (e.g. shares summing past 1).
+
+        ``parse_spec`` does this for designs of up to ``CHECKED_POINTS`` points (see
+        ``checked``); a larger one is checked when it is about to run, since the check of
+        a million points alone takes about half a minute.
+        """
+        for i, point in enumerate(self.points):
+            try:
+                resolve({**self.fixed, **point})
+            except ParamError as e:
+                at = ", ".join(f"{k}={v!r}" for k, v in point.items()) or "the only point"
+                raise SpecError(f"{where or self.path or 'spec'}: point {i} ({at}): {e}") from None
+
+    def pilot(self, k: int = 3) -> Spec:
+        """The same spec with a design of at most ``k`` points, to time a few runs.
+
+        A grid keeps ``k`` of its points, spread from the first to the last; a sampled
+        design draws ``k`` points of its own method from the same ranges. No other point
+        is made, so a pilot of a huge design costs what a pilot of a small one does.
+        """
+        design = DESIGNS[self.method]
+        if design.sampled:
+            m = 1 << (k - 1).bit_length() if design.power_of_two else k
+            points = list(design.points(self.vary, m, self.seed))[:k]
+        else:
+            points = [self.points[i] for i in spread(len(self.points), k)]
+        n = len(points) if self.n is not None else None
+        return replace(self, points=Points.listed(points), n=n)
 
     def overrides(self, point: int) -> dict[str, Any]:
         """Parameters a point sets explicitly: the fixed ones and its varied values."""
@@ -224,57 +245,58 @@ def run_seed(master: int, point: int, replicate: int) -> int:
 
 # ------------------------------------------------------------------------------ loading
 def load_spec(path: str | Path) -> Spec:
-    """Read and check a spec file; raise ``SpecError`` naming what is wrong."""
+    """Read and check a spec file; raise ``SpecError`` naming what is wrong.
+
+    The file is UTF-8, with or without the byte-order mark some editors write.
+    """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise SpecError(f"spec file {str(path)!r} not found.") from None
-    except (OSError, UnicodeDecodeError) as err:
+    except IsADirectoryError:
+        raise SpecError(f"{str(path)!r} is a folder; give a spec file (TOML).") from None
+    except OSError as err:
+        raise SpecError(f"cannot read spec file {str(path)!r}: {err.strerror}.") from None
+    except UnicodeDecodeError as err:
         raise SpecError(f"cannot read spec file {str(path)!r}: {err}.") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise SpecError(f"{path} is not valid TOML: {err}.") from None
     spec = parse_spec(data, default_name=path.stem, where=str(path))
-    return _with_source(spec, data, text, str(path))
-
-
-def _with_source(spec: Spec, data: dict[str, Any], text: str, path: str) -> Spec:
-    from dataclasses import replace
-
-    return replace(spec, source=data, text=text, path=path)
+    return replace(spec, source=data, text=text, path=str(path))
 
 
 def parse_spec(data: dict[str, Any], default_name: str = "sweep", where: str = "spec") -> Spec:
-    """Check a parsed spec (a dict, as TOML gives it) and build its design.
+    """Check a parsed spec (a dict, as TOML gives it) and set up its design.
+
+    The design's size is known before any point is made; one of more than ``MAX_RUNS``
+    runs is refused at once. The points of a design of up to ``CHECKED_POINTS`` points are
+    checked here; see ``Spec.check_points`` for larger ones.
 
     Raises
     ------
     SpecError
         For an unknown key or parameter, a value of the wrong type or out of bounds,
-        a malformed range, an empty design or a point the model would refuse.
+        a malformed range, an empty or too large design or a point the model would refuse.
     """
     err = _Where(where)
     _known_keys(data, TOP_KEYS, "top level", err)
-    name = data.get("name", default_name)
-    if not isinstance(name, str) or not _NAME.match(name):
-        raise err(
-            f"`name` must be a folder name of letters, digits, '-', '_' or '.', got {name!r}."
-        )
+    name = _name(data.get("name", default_name), err)
     replicates = _int(data, "replicates", 1, 1, MAX_RUNS, err)
     seed = _int(data, "seed", 0, 0, MAX_SEED, err)
     steps = _int(data, "steps", 365, 1, 100_000, err)
     fixed = _fixed(_table(data, "fixed", err), err)
-    vary = _vary(_table(data, "vary", err), fixed, err)
+    vary = parse_vary(_table(data, "vary", err), fixed, err)
     method, n = _sample(_table(data, "sample", err), vary, err)
     every, metrics = _record(_table(data, "record", err), err)
     outcomes, tipping, threshold, along = _analysis(_table(data, "analysis", err), vary, err)
-    points = _design(vary, method, n, seed)
-    if len(points) * replicates > MAX_RUNS:
-        raise err(f"the design has {len(points) * replicates:,} runs; at most {MAX_RUNS:,}.")
-    _check_points(points, fixed, err)
-    return Spec(
+    design = DESIGNS[method]
+    runs = design.size(vary, n) * replicates
+    if runs > MAX_RUNS:
+        raise err(f"the design has {runs:,} runs; at most {MAX_RUNS:,}.")
+    spec = Spec(
         name=name,
         replicates=replicates,
         seed=seed,
@@ -289,8 +311,23 @@ def parse_spec(data: dict[str, Any], default_name: str = "sweep", where: str = "
         tipping=tipping,
         threshold=threshold,
         along=along,
-        points=tuple(points),
+        points=design.points(vary, n, seed),
         source=data,
+    )
+    if spec.checked:
+        spec.check_points(where)
+    return spec
+
+
+def _name(name: Any, err: _Where) -> str:
+    """The results folder's name, refused unless it is one safe folder name."""
+    if isinstance(name, str):
+        name = unicodedata.normalize("NFC", name)  # one spelling of 'é' on every system
+        if _NAME.fullmatch(name):
+            return name
+    raise err(
+        "`name` must be a folder name of letters, digits, '-', '_' or '.', starting with "
+        f"a letter or a digit (at most 100 characters), got {name!r}."
     )
 
 
@@ -326,13 +363,6 @@ def _int(data: dict[str, Any], key: str, default: int, low: int, high: int, err:
     return value
 
 
-def _param(name: str, value: Any, where: str, err: _Where) -> Any:
-    try:
-        return check_value(name, value)
-    except ParamError as e:
-        raise err(f"{where}: {e}") from None
-
-
 def _fixed(table: dict[str, Any], err: _Where) -> dict[str, Any]:
     out = {}
     for name, value in table.items():
@@ -341,100 +371,8 @@ def _fixed(table: dict[str, Any], err: _Where) -> dict[str, Any]:
                 f"[fixed] {name}: a fixed parameter takes one value; "
                 "put a list or a range in [vary]."
             )
-        out[name] = _param(name, value, "[fixed]", err)
+        out[name] = param_value(name, value, "[fixed]", err)
     return out
-
-
-# ------------------------------------------------------------------------------- [vary]
-_FORMS = "a list of values, {start, stop, num} (with optional log = true) or {min, max}"
-
-
-def _vary(table: dict[str, Any], fixed: dict[str, Any], err: _Where) -> tuple[Dimension, ...]:
-    dims = []
-    for name, value in table.items():
-        where = f"[vary] {name}"
-        _param_known(name, where, err)
-        if name in fixed:
-            raise err(f"{where}: {name!r} is also in [fixed]; a parameter is fixed or varied.")
-        if isinstance(value, list):
-            dims.append(_levels(name, value, where, err))
-        elif isinstance(value, dict):
-            dims.append(_range(name, value, where, err))
-        else:
-            raise err(
-                f"{where}: give {_FORMS}, got {value!r}. To hold it constant, put it in [fixed]."
-            )
-    return tuple(dims)
-
-
-def _param_known(name: str, where: str, err: _Where) -> None:
-    if name not in PARAMS:
-        try:
-            check_value(name, None)
-        except ParamError as e:
-            raise err(f"{where}: {e}") from None
-
-
-def _levels(name: str, values: list[Any], where: str, err: _Where) -> Dimension:
-    if not values:
-        raise err(f"{where}: the list is empty; give at least one value (the design is empty).")
-    checked = [_param(name, v, where, err) for v in values]
-    if len(set(map(repr, checked))) != len(checked):
-        raise err(f"{where}: the list repeats a value; each value must appear once.")
-    return Dimension(name, values=tuple(checked))
-
-
-def _range(name: str, body: dict[str, Any], where: str, err: _Where) -> Dimension:
-    p = PARAMS[name]
-    if p.type not in (int, float):
-        raise err(f"{where}: {name!r} must be {p.allowed()}; give its values as a list.")
-    keys = set(body)
-    if keys - {"log"} == {"start", "stop", "num"}:
-        return _grid_range(name, body, where, err)
-    if keys - {"log"} == {"min", "max"}:
-        low, high = (_num(body, k, where, err) for k in ("min", "max"))
-        log = _log(body, where, err, low, high)
-        if not low < high:
-            raise err(f"{where}: `min` must be less than `max`, got {low!r} and {high!r}.")
-        low, high = (_param(name, v, where, err) for v in (low, high))
-        return Dimension(name, low=float(low), high=float(high), log=log)
-    raise err(f"{where}: give {_FORMS}; got the keys {sorted(keys)}.")
-
-
-def _grid_range(name: str, body: dict[str, Any], where: str, err: _Where) -> Dimension:
-    start, stop = _num(body, "start", where, err), _num(body, "stop", where, err)
-    num = body["num"]
-    if isinstance(num, bool) or not isinstance(num, int) or num < 1 or num > 100_000:
-        raise err(f"{where}: `num` must be an integer in [1, 100000], got {num!r}.")
-    log = _log(body, where, err, start, stop)
-    for v in (start, stop):
-        _param(name, v, where, err)
-    raw = np.geomspace(start, stop, num) if log else np.linspace(start, stop, num)
-    values: list[Any] = []
-    for v in raw:
-        if PARAMS[name].type is int:
-            v = int(round(float(v)))
-        else:
-            v = float(f"{float(v):.12g}")  # 0.15 rather than 0.15000000000000002
-        if v not in values:
-            values.append(_param(name, v, where, err))
-    return Dimension(name, values=tuple(values))
-
-
-def _num(body: dict[str, Any], key: str, where: str, err: _Where) -> float:
-    v = body[key]
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise err(f"{where}: `{key}` must be a number, got {v!r}.")
-    return v
-
-
-def _log(body: dict[str, Any], where: str, err: _Where, a: float, b: float) -> bool:
-    log = body.get("log", False)
-    if not isinstance(log, bool):
-        raise err(f"{where}: `log` must be true or false, got {log!r}.")
-    if log and (a <= 0 or b <= 0):
-        raise err(f"{where}: a log range needs bounds above 0, got {a!r} and {b!r}.")
-    return log
 
 
 # --------------------------------------------------------------------- other sections
@@ -443,11 +381,11 @@ def _sample(
 ) -> tuple[str, int | None]:
     _known_keys(table, SECTION_KEYS["sample"], "[sample]", err)
     method = table.get("method", "grid")
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise err(
             f"[sample] method must be one of {', '.join(map(repr, METHODS))}, got {method!r}."
         )
-    if method == "grid":
+    if not DESIGNS[method].sampled:
         if "n" in table:
             raise err("[sample] n is for sampled designs; a grid runs every combination.")
         ranges = [d.name for d in vary if d.continuous]
@@ -462,9 +400,9 @@ def _sample(
     if "n" not in table:
         raise err(f"[sample] n (the number of points to sample) is required for {method!r}.")
     n = _int(table, "n", 0, 1, MAX_RUNS, _Where(err.where + ": [sample]"))
-    if method == "sobol" and n & (n - 1):
+    if DESIGNS[method].power_of_two and n & (n - 1):
         up = 1 << n.bit_length()
-        raise err(f"[sample] n must be a power of 2 for 'sobol' (balance), got {n}; try {up}.")
+        raise err(f"[sample] n must be a power of 2 for {method!r} (balance), got {n}; try {up}.")
     return method, n
 
 
@@ -486,7 +424,8 @@ def _record(table: dict[str, Any], err: _Where) -> tuple[int, tuple[str, ...]]:
     return every, tuple(metrics)
 
 
-def _outcome_names() -> list[str]:
+def outcome_names() -> list[str]:
+    """The per-run outcomes a spec (or `sim plot --outcome`) may name."""
     return [k for k in SUMMARY if k not in NOT_OUTCOMES]
 
 
@@ -494,16 +433,16 @@ def _analysis(
     table: dict[str, Any], vary: tuple[Dimension, ...], err: _Where
 ) -> tuple[tuple[str, ...], str, float, str | None]:
     _known_keys(table, SECTION_KEYS["analysis"], "[analysis]", err)
-    allowed = _outcome_names()
+    allowed = outcome_names()
     outcomes = table.get("outcomes", list(DEFAULT_OUTCOMES))
     if not isinstance(outcomes, list) or not outcomes:
         raise err("[analysis] outcomes must be a non-empty list of per-run outcomes.")
-    tipping = table.get("tipping", "honest_ratio")
+    tipping = table.get("tipping", DEFAULT_TIPPING)
     for o in [*outcomes, tipping]:
         if o not in allowed:
             hint = did_you_mean(str(o), allowed)
             raise err(f"[analysis]: unknown outcome {o!r}.{hint} Allowed: {', '.join(allowed)}.")
-    threshold = table.get("threshold", PARAMS["collapse_threshold"].default)
+    threshold = table.get("threshold", DEFAULT_THRESHOLD)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise err(f"[analysis] threshold must be a number, got {threshold!r}.")
     if not math.isfinite(threshold):
@@ -516,42 +455,3 @@ def _analysis(
             f"[analysis] along must be a numeric parameter in [vary] ({listed}), got {along!r}."
         )
     return tuple(outcomes), tipping, float(threshold), along
-
-
-# ------------------------------------------------------------------------------ design
-def _design(vary: tuple[Dimension, ...], method: str, n: int | None, seed: int) -> list[dict]:
-    """The points: every combination (grid) or ``n`` points sampled from the ranges."""
-    if not vary:
-        return [{}]
-    if method == "grid":
-        combos = itertools.product(*(d.values for d in vary))
-        return [dict(zip((d.name for d in vary), c, strict=True)) for c in combos]
-    assert n is not None
-    u = _unit_sample(method, n, len(vary), seed)
-    columns = [d.from_unit(u[:, j]) for j, d in enumerate(vary)]
-    return [{d.name: col[i] for d, col in zip(vary, columns, strict=True)} for i in range(n)]
-
-
-def _unit_sample(method: str, n: int, d: int, seed: int) -> np.ndarray:
-    """``n`` points in [0, 1)^d, seeded from the master seed (a stream of its own)."""
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=DESIGN_KEY))
-    if method == "random":
-        return rng.random((n, d))
-    from scipy.stats import qmc
-
-    engine = qmc.LatinHypercube if method == "lhs" else qmc.Sobol
-    try:
-        sampler = engine(d, rng=rng)
-    except TypeError:  # SciPy before 1.15 calls it `seed`
-        sampler = engine(d, seed=rng)
-    return sampler.random(n)
-
-
-def _check_points(points: list[dict], fixed: dict[str, Any], err: _Where) -> None:
-    """Refuse the design if the model would refuse any point (e.g. shares summing past 1)."""
-    for i, point in enumerate(points):
-        try:
-            resolve({**fixed, **point})
-        except ParamError as e:
-            at = ", ".join(f"{k}={v!r}" for k, v in point.items()) or "the only point"
-            raise err(f"point {i} ({at}): {e}") from None
