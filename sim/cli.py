@@ -42,6 +42,12 @@ SetOption = Annotated[
 ]
 
 
+LangOption = Annotated[
+    str,
+    typer.Option("--lang", help="Language of what the class reads: en (English) or fr (French)."),
+]
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Report a ``UserError`` in one line and exit with status 2."""
@@ -377,24 +383,26 @@ def demo(
         int, typer.Option(help="Runs per scenario (seeds SEED, SEED+1...).", min=1, max=100)
     ] = 5,
     days: Annotated[int, typer.Option(help="Days to simulate.", min=30, max=3650)] = 365,
+    lang: LangOption = "en",
 ) -> None:
     """Show a class how a healthy group decays under unchecked self-promotion, and what rules do.
 
     Runs the same group on the same seeds under four scenarios (no spammers; spammers
     unchecked; spammers with the founding text's etiquette; spammers with moderation),
-    writes OUT/scenarios.png and .svg (side by side), OUT/unchecked.gif (the unchecked
-    group over time, for slides) and the data, and prints the story with its numbers.
+    writes OUT/scenarios.png and .svg (side by side), OUT/unchecked.gif (one unchecked
+    group over time, for slides), OUT/story.md (what happened, with the numbers: how
+    many groups collapsed in each scenario) and the data, and prints the story.
 
-    Example: sim demo --out class --seed 7
+    Example: sim demo --out class --seed 7 --lang fr
     """
     import time
 
-    from sim.classroom.demo import run_demo, story
+    from sim.classroom.demo import run_demo
 
     started = time.perf_counter()
     with user_errors():
-        result = run_demo(out, seed=seed, runs=runs, days=days)
-    typer.echo(story(result.summaries, days))
+        result = run_demo(out, seed=seed, runs=runs, days=days, lang=lang)
+    typer.echo(result.story)
     typer.echo(f"Wrote {', '.join(str(f) for f in result.files)}")
     typer.echo(f"  ran in {time.perf_counter() - started:.1f} s")
 
