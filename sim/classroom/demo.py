@@ -157,6 +157,7 @@ def run_scenarios(
 
 def gif_words(texts: Texts) -> GifWords:
     """The animation's words in the language of ``texts``."""
+    from sim.classroom.views import say_status
     from sim.figures.animation import GifWords
     from sim.figures.teaching import STRATEGY_LEGEND
 
@@ -168,15 +169,7 @@ def gif_words(texts: Texts) -> GifWords:
         )
 
     def caption(frame: Snapshot, start: int) -> str:
-        return _(
-            "Day {day}: {honest} members who are not spammers ({kept} of the start), "
-            "{spammers} spammers"
-        ).format(
-            day=frame.day,
-            honest=texts.number(frame.honest),
-            kept=texts.percent(frame.honest / max(start, 1)),
-            spammers=texts.number(frame.spammers),
-        )
+        return say_status(frame.day, frame.honest, start, frame.spammers, texts)
 
     return GifWords(
         legend=tuple(_(label) for label in STRATEGY_LEGEND),

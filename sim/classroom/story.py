@@ -21,12 +21,13 @@ __all__ = ["story", "span", "outcome"]
 
 def span(values: Sequence[float], texts: Texts) -> str:
     """Shares as a class reads them: ``38%``, ``38% and 46%`` or ``92% to 103%``."""
+    _ = texts
     shown = [texts.percent(v) for v in sorted(values)]
     if len(shown) == 1:
         return shown[0]
     if len(shown) == 2:
-        return texts("{first} and {second}").format(first=shown[0], second=shown[1])
-    return texts("{low} to {high}").format(low=shown[0], high=shown[-1])
+        return _("{first} and {second}").format(first=shown[0], second=shown[1])
+    return _("{low} to {high}").format(low=shown[0], high=shown[-1])
 
 
 def outcome(kept: Sequence[float], collapsed: Sequence[bool], texts: Texts) -> str:
@@ -36,23 +37,23 @@ def outcome(kept: Sequence[float], collapsed: Sequence[bool], texts: Texts) -> s
     down = [k for k, c in zip(kept, collapsed, strict=True) if c]
     up = [k for k, c in zip(kept, collapsed, strict=True) if not c]
     if not down:
-        return texts.plural(
+        return texts.ngettext(
             "the group did not collapse: it kept {kept} of its members",
             "none of the {runs} groups collapsed: they kept {kept} of their members",
             runs,
         ).format(runs=runs, kept=span(up, texts))
     if not up:
-        return texts.plural(
+        return texts.ngettext(
             "the group collapsed: it kept {kept} of its members",
             "all {runs} groups collapsed: they kept {kept} of their members",
             runs,
         ).format(runs=runs, kept=span(down, texts))
-    fell = texts.plural(
+    fell = texts.ngettext(
         "{count} of {runs} groups collapsed (it kept {kept} of its members)",
         "{count} of {runs} groups collapsed (they kept {kept} of their members)",
         len(down),
     ).format(count=len(down), runs=runs, kept=span(down, texts))
-    held = texts.plural(
+    held = texts.ngettext(
         "{count} survived (it kept {kept})", "{count} survived (they kept {kept})", len(up)
     ).format(count=len(up), kept=span(up, texts))
     return _("{collapsed}; {survived}").format(collapsed=fell, survived=held)
@@ -86,10 +87,11 @@ def _scenario_line(sc: Any, rows: pd.DataFrame, daily: pd.DataFrame | None, text
 
 
 def _collapse_rule(texts: Texts) -> str:
+    _ = texts
     from sim.model.params import PARAMS
 
     threshold = PARAMS["collapse_threshold"].default
-    return texts(
+    return _(
         "A group *collapses* when fewer than {threshold} of the members who are not "
         "spammers at the start are left."
     ).format(threshold=texts.percent(threshold))
@@ -156,7 +158,8 @@ def story(
 
 
 def _summary_sentence(counts: dict[str, int], runs: int, when: str, texts: Texts) -> str:
-    return texts(
+    _ = texts
+    return _(
         "In one sentence: after {when}, {unchecked} of {runs} groups collapsed with no "
         "rules, {etiquette} with the etiquette rules and {moderated} with moderation."
     ).format(

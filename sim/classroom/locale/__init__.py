@@ -87,16 +87,15 @@ class Texts:
     def __call__(self, message: str) -> str:
         return translation(self.lang).gettext(message)
 
-    def plural(self, singular: str, plural: str, n: int) -> str:
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
         """The form of a message that fits the count ``n``."""
         return translation(self.lang).ngettext(singular, plural, n)
 
-    def percent(self, share: float, digits: int = 0) -> str:
-        """``0.27`` as ``27%`` (English) or ``27 %`` (French)."""
+    def percent(self, share: float) -> str:
+        """``0.27`` as ``27%`` (English) or ``27 %`` (French), in whole percents."""
         from babel.numbers import format_percent
 
-        pattern = "#,##0%" if digits == 0 else "#,##0." + "0" * digits + "%"
-        return format_percent(share, format=pattern, locale=self.lang)
+        return format_percent(share, locale=self.lang)
 
     def number(self, value: float) -> str:
         """A whole number with the language's thousands separator."""
