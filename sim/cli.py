@@ -411,20 +411,31 @@ def demo(
 def app_cmd(
     port: Annotated[
         int,
-        typer.Option(help="Port of the page on localhost (0 = any free port).", min=0, max=65535),
+        typer.Option(help="Port of the page (0 = any free port).", min=0, max=65535),
     ] = 8765,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Where the page listens: localhost (this computer only) or 0.0.0.0 "
+            "(everyone on the network, e.g. the class's phones and laptops)."
+        ),
+    ] = "localhost",
+    lang: LangOption = "en",
 ) -> None:
-    """Start the class app: a group to drive live in the browser (works offline).
+    """Start the class app: groups to drive live in the browser (works offline).
 
-    Prints the address to open (http://localhost:PORT); press Ctrl-C to stop.
-    Move the controls (spammer share, company rings, rules, feed ranking, attention,
-    group size), press Reset, then Step or play, and watch the members, the top of the
-    feed and the group's health change.
+    Prints the address to open (http://localhost:PORT); press Ctrl-C to stop. With
+    --host 0.0.0.0 it serves everyone on the network and prints the address to give
+    the class; each browser gets its own groups, so students cannot change the
+    teacher's. The page explains itself (Info tab): move the settings, press Reset,
+    then Step, Play or Run a year, and compare two groups side by side.
+
+    Example: sim app --host 0.0.0.0 --lang fr
     """
     from sim.classroom.serve import serve
 
     with user_errors():
-        status = serve(port, echo=typer.echo)
+        status = serve(port, echo=typer.echo, host=host, lang=lang)
     if status:
         raise typer.Exit(status)
 
