@@ -82,3 +82,46 @@ def test_french_reads_french() -> None:
 def test_an_unknown_language_is_a_user_error() -> None:
     with pytest.raises(UserError, match="unknown language 'fre'.*Did you mean 'fr'"):
         Texts("fre")
+
+
+# ------------------------------------------------------------------- notebook 04 in French
+def test_the_french_notebook_is_the_one_the_catalogue_makes() -> None:
+    import json
+
+    from sim.classroom.locale.notebook import NOTEBOOK, render, translate_notebook, translated_path
+
+    made = render(translate_notebook(json.loads(NOTEBOOK.read_text(encoding="utf-8")), "fr"))
+    stored = translated_path("fr").read_text(encoding="utf-8")
+    assert stored == made, "run: python -m sim.classroom.locale.notebook"
+    text = "".join("".join(c["source"]) for c in json.loads(stored)["cells"])
+    assert 'LANG = os.environ.get("SIM_NB_LANG", "fr")' in text
+    assert "des règles simples peuvent-elles sauver un groupe" in text
+
+
+@pytest.mark.slow
+def test_the_french_notebook_runs_and_prints_french(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Notebook 04 in French, top to bottom at a small size, in a fresh kernel."""
+    import json
+    import sys
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    from sim.classroom.locale.notebook import translated_path
+
+    spec = tmp_path / "jupyter" / "kernels" / "sim-fr"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    small = {"SIM_NB_MEMBERS": "150", "SIM_NB_DAYS": "60", "SIM_NB_SEEDS": "2"}
+    for name, value in {**small, "MPLBACKEND": "Agg"}.items():
+        monkeypatch.setenv(name, value)
+    nb = nbformat.read(translated_path("fr"), as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="sim-fr").execute()
+    printed = "".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+    assert "Sur 100 membres au départ" in printed
+    assert "essais sur 2 se sont effondrés" in printed
+    assert "La plus forte chute est entre" in printed
