@@ -59,7 +59,7 @@ def default_language() -> str:
 def _html(html: str, name: str = "", style: str = "") -> None:
     """Markup built by ``views`` (solara's Markdown would fetch a math renderer that the
     offline asset copy does not have). ``name`` is its CSS class."""
-    solara.HTML(tag="div", unsafe_innerHTML=html, classes=[name] if name else [], style=style)
+    solara.HTML(tag="div", unsafe_innerHTML=html, classes=name.split(), style=style)
 
 
 def _speed_words(speed: int, texts: Texts) -> str:
@@ -163,21 +163,17 @@ def Settings(
 
 @solara.component
 def Buttons(
-    lesson: solara.Reactive[Lesson],
     mode: solara.Reactive[str],
     speed: solara.Reactive[int],
     on_reset: Any,
+    on_step: Any,
     waiting: bool,
+    over: bool,
     texts: Texts,
 ) -> None:
-    """Reset, Step, Play or Pause, Run a year; the speed; the day of the year."""
+    """Reset, Step, Play or Pause, Run a year, and the speed (redrawn only when one of
+    them changes, not every day)."""
     _ = texts
-    update_counter.get()
-    over = lesson.value.over
-
-    def step() -> None:
-        lesson.value.advance(1)
-        force_update()
 
     def toggle(what: str) -> None:
         mode.set("" if mode.value == what else what)
@@ -193,7 +189,7 @@ def Buttons(
             )
             solara.Button(
                 _("Step"),
-                on_click=step,
+                on_click=on_step,
                 color="primary",
                 disabled=over or bool(mode.value),
                 classes=["sim-step"],
@@ -228,48 +224,70 @@ def Buttons(
                 )
             ],
         )
-        day = lesson.value.day
-        done = " " + _("The year is over: press Reset for new groups.") if over else ""
-        _html(
-            f'<div class="sim-day" data-day="{day}">'
-            f"{escape(_('Day {day} of {days}').format(day=day, days=YEAR))}"
-            f'<progress max="{YEAR}" value="{day}"></progress></div>'
-            f'<div class="sim-over">{escape(done)}</div>',
-            "sim-clock",
-        )
 
 
 @solara.component
-def GroupPanel(name: str, model: Any, texts: Texts, feed: bool) -> None:
-    """One group: its status, its members as dots with their key, and its feed."""
-    update_counter.get()  # the model changes in place: redraw on Mesa's signal
-    with solara.Div(classes=["sim-group", f"sim-group-{name}"]):
-        _html(status_html(model, texts, name=name))
-        with solara.Div(classes=["sim-group-body"]):
-            _html(members_svg(model), "sim-dots-box")
-            if feed:
-                _html(feed_html(model, texts), "sim-feed")
+def Clock(lesson: Lesson, texts: Texts) -> None:
+    """The day of the year, redrawn every day."""
+    _ = texts
+    update_counter.get()
+    day = lesson.day
+    done = " " + _("The year is over: press Reset for new groups.") if lesson.over else ""
+    _html(
+        f'<div class="sim-day" data-day="{day}">'
+        f"{escape(_('Day {day} of {days}').format(day=day, days=YEAR))}"
+        f'<progress max="{YEAR}" value="{day}"></progress></div>'
+        f'<div class="sim-over">{escape(done)}</div>',
+        "sim-clock",
+    )
+
+
+def _group_html(name: str, model: Any, texts: Texts, feed: bool) -> str:
+    """One group: its name and status, its members as dots, and its feed."""
+    body = f'<div class="sim-dots-box">{members_svg(model)}</div>'
+    if feed:
+        body += f'<div class="sim-feed">{feed_html(model, texts)}</div>'
+    return (
+        f'<div class="sim-group sim-group-{name}">{status_html(model, texts, name=name)}'
+        f'<div class="sim-group-body">{body}</div></div>'
+    )
 
 
 @solara.component
 def Views(lesson: Lesson, tab: int, texts: Texts) -> None:
-    """The chosen tab: the Info panel, one group, or two groups side by side."""
-    update_counter.get()
+    """The chosen tab: the Info panel, one group, or two groups side by side.
+
+    A group's views are one piece of HTML, so a day's redraw is one message to the
+    browser."""
+    update_counter.get()  # the models change in place: redraw on Mesa's signal
     if tab == 0:
         _html(info_html(texts), "sim-info-box")
         return
-    groups = {"A": lesson.groups["A"]} if tab == 1 else lesson.groups
-    with solara.Div(classes=["sim-view", "sim-one" if tab == 1 else "sim-two"]):
-        with solara.Div(classes=["sim-groups"]):
-            for name, model in groups.items():
-                GroupPanel(name, model, texts, feed=tab == 1)
-        keys = members_key(texts) + (feed_key(texts) if tab == 1 else "")
-        _html(keys, "sim-keys")
-        charts = trend_charts(groups, GROUP_STYLES, YEAR, texts)
-        _html("".join(charts), "sim-charts")
+    one = tab == 1
+    groups = {"A": lesson.groups["A"]} if one else lesson.groups
+    panels = "".join(_group_html(name, model, texts, one) for name, model in groups.items())
+    keys = members_key(texts) + (feed_key(texts) if one else "")
+    charts = "".join(trend_charts(groups, GROUP_STYLES, YEAR, texts))
+    _html(
+        f'<div class="sim-groups">{panels}</div><div class="sim-keys">{keys}</div>'
+        f'<div class="sim-charts">{charts}</div>',
+        f"sim-view {'sim-one' if one else 'sim-two'}",
+    )
 
 
-def _play(lesson: solara.Reactive[Lesson], mode: solara.Reactive[str], speed: int) -> None:
+def _advance(lesson: Lesson, over: solara.Reactive[bool], days: int) -> None:
+    """Run the groups ``days`` days and tell the views (Mesa's signal) and the buttons."""
+    lesson.advance(days)
+    over.set(lesson.over)
+    force_update()
+
+
+def _play(
+    lesson: solara.Reactive[Lesson],
+    mode: solara.Reactive[str],
+    over: solara.Reactive[bool],
+    speed: int,
+) -> None:
     """Advance the groups while ``mode`` is on: at ``speed`` days a second for Play, in
     chunks as fast as the page redraws for Run a year; stop at the end of the year."""
     what = mode.value
@@ -279,8 +297,7 @@ def _play(lesson: solara.Reactive[Lesson], mode: solara.Reactive[str], speed: in
     interval = 0.0 if what == "year" else days / speed
     while mode.value == what and not lesson.value.over:
         started = time.perf_counter()
-        lesson.value.advance(days)
-        force_update()
+        _advance(lesson.value, over, days)
         time.sleep(max(0.0, interval - (time.perf_counter() - started)))
     if mode.value == what:
         mode.set("")
@@ -296,15 +313,19 @@ def Page() -> None:
     seed = solara.use_reactive(SEED.default)
     lesson = solara.use_reactive(solara.use_memo(Lesson, []))
     mode = solara.use_reactive("")  # "", "play" or "year"
+    over = solara.use_reactive(False)  # the year is over
     speed = solara.use_reactive(6)
     tab = solara.use_reactive(0)
     solara.lab.use_task(
-        lambda: _play(lesson, mode, speed.value), dependencies=[mode.value], prefer_threaded=True
+        lambda: _play(lesson, mode, over, speed.value),
+        dependencies=[mode.value],
+        prefer_threaded=True,
     )
 
     def reset() -> None:
         mode.set("")
         lesson.set(Lesson(settings.value, seed.value))
+        over.set(False)
         force_update()
 
     waiting = lesson.value.waiting(settings.value, seed.value)
@@ -320,7 +341,16 @@ def Page() -> None:
                 dense=True,
             )
         with solara.Div(classes=["sim-side"]):
-            Buttons(lesson, mode, speed, reset, waiting, texts)
+            Buttons(
+                mode,
+                speed,
+                reset,
+                lambda: _advance(lesson.value, over, 1),
+                waiting,
+                over.value,
+                texts,
+            )
+            Clock(lesson.value, texts)
             Settings(settings, seed, lesson.value, texts)
         with solara.Div(classes=["sim-main"]):
             solara.ToggleButtonsSingle(

@@ -138,6 +138,17 @@ def feed_key(texts: Texts) -> str:
     return f'<div class="sim-key">{"".join(items)}</div>'
 
 
+def _shapes(xy: np.ndarray, radius: np.ndarray, square: bool) -> str:
+    """Dots in tenths of a place (whole numbers keep the markup short)."""
+    x, y, r = (np.rint(10 * v).astype(int) for v in (xy[:, 0], xy[:, 1], radius))
+    if square:  # one path of squares
+        steps = "".join(
+            f"M{a - c} {b - c}h{2 * c}v{2 * c}h{-2 * c}z" for a, b, c in zip(x, y, r, strict=True)
+        )
+        return f'<path d="{steps}"/>'
+    return "".join(f'<circle cx="{a}" cy="{b}" r="{c}"/>' for a, b, c in zip(x, y, r, strict=True))
+
+
 def members_svg(model: CommunityModel) -> str:
     """The members as dots at stable places: colour = strategy, spammers square,
     size = activity, faded = dissatisfied; members who left are gone."""
@@ -145,26 +156,17 @@ def members_svg(model: CommunityModel) -> str:
     present = np.flatnonzero(s.present)
     xy = member_positions(len(s.present))[present]
     radius = 0.115 * np.sqrt(member_sizes(s.activity[present]))
-    alpha = member_alpha(s.satisfaction[present], s.standard[present])
+    fade = np.rint(10 * member_alpha(s.satisfaction[present], s.standard[present])) / 10
     strategy = np.asarray(s.strategy[present], dtype=int)
-    limit = max(float(np.sqrt(len(s.present) + 0.5)), 1.0) * 1.04
+    limit = int(np.ceil(10.4 * max(float(np.sqrt(len(s.present) + 0.5)), 1.0)))
     groups = []
     for code, colour in enumerate(STRATEGY_COLOURS):
-        chosen = strategy == code
-        if STRATEGY_MARKERS[code] == "s":
-            shapes = (
-                f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}"'
-                f' fill-opacity="{a:.2f}"/>'
-                for (x, y), r, a in zip(xy[chosen], radius[chosen], alpha[chosen], strict=True)
-            )
-        else:
-            shapes = (
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.2f}" fill-opacity="{a:.2f}"/>'
-                for (x, y), r, a in zip(xy[chosen], radius[chosen], alpha[chosen], strict=True)
-            )
-        groups.append(f'<g fill="{colour}">{"".join(shapes)}</g>')
+        for level in np.unique(fade[strategy == code]):
+            chosen = (strategy == code) & (fade == level)
+            shapes = _shapes(xy[chosen], radius[chosen], STRATEGY_MARKERS[code] == "s")
+            groups.append(f'<g fill="{colour}" fill-opacity="{level:g}">{shapes}</g>')
     return (
-        f'<svg class="sim-dots" viewBox="{-limit:.1f} {-limit:.1f} {2 * limit:.1f} {2 * limit:.1f}"'
+        f'<svg class="sim-dots" viewBox="{-limit} {-limit} {2 * limit} {2 * limit}"'
         f' role="img" data-members="{len(present)}">{"".join(groups)}</svg>'
     )
 
