@@ -351,3 +351,14 @@ def test_serving_the_network_says_the_address_to_give_the_class() -> None:
     alone = where_to_go("localhost", 8765, [])
     assert "Only this computer" in alone[1] and "--host 0.0.0.0" in alone[1]
     assert app_environment({}, lang="fr")["SIM_LANG"] == "fr"
+
+
+def test_the_page_opens_in_the_language_sim_app_was_given(monkeypatch) -> None:  # noqa: ANN001
+    from sim.classroom.app import default_language
+    from sim.errors import UserError
+
+    monkeypatch.setenv("SIM_LANG", "fr")
+    assert default_language() == "fr"
+    monkeypatch.setenv("SIM_LANG", "xx")
+    with pytest.raises(UserError):
+        default_language()

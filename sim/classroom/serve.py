@@ -44,6 +44,8 @@ OFFLINE_SETTINGS: dict[str, str] = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",  # no usage statistics sent out
     "SOLARA_THEME_LOADER": "plain",  # the default loader links to solara's website
     "SOLARA_THEME_TITLE": "Community health: a discussion group live",
+    # plain http on a class's network is expected: no warning about https-only cookies
+    "PYTHONWARNINGS": "ignore:Cookies with samesite:UserWarning",
 }
 
 
