@@ -6,7 +6,10 @@ the new day is painted:
 
 - one day (Step) with the one-group views (dots, feed, four charts) and with the
   two-group views (two groups' dots and charts), repeated;
-- a whole year (Run a year, drawing every few days) in both views.
+- a whole year (Run a year, drawing every few days) in both views;
+
+and the server's CPU time per day (from /proc), which other work on the machine does
+not inflate as it does the wall-clock times.
 
 Usage: .venv/bin/python benchmarks/app_timing.py [--steps N]
 
@@ -16,7 +19,9 @@ Prints medians and the spread; writes nothing. Needs the app extra and Debian's 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
@@ -44,34 +49,44 @@ def _day(page) -> int:  # noqa: ANN001
     return int(page.locator(".sim-day").get_attribute("data-day"))
 
 
-def _time_view(page, tab: str, steps: int) -> tuple[list[float], float]:  # noqa: ANN001
+def _cpu_seconds(pid: int) -> float:
+    """CPU time used so far by process ``pid`` (Linux), whatever else the machine runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _time_view(page, tab: str, steps: int, pid: int) -> tuple[list[float], float, float]:  # noqa: ANN001
     page.locator(".sim-reset").click()
     page.wait_for_selector('.sim-day[data-day="0"]')
     page.locator(tab).click()
     page.wait_for_selector(".sim-chart")
     days = []
+    cpu = _cpu_seconds(pid)
     for _ in range(steps):
         days.append(page.evaluate(_CLICK_TO_PAINT, [".sim-step", _day(page) + 1]))
+    server = 1000 * (_cpu_seconds(pid) - cpu) / steps
     year = page.evaluate(_CLICK_TO_PAINT, [".sim-year", 365])
-    return days, year
+    return days, year, server
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=30, help="days timed one by one per view")
     args = parser.parse_args()
-    with running_app() as url, sync_playwright() as p:
+    with running_app() as app, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 720})
-        page.goto(url)
+        page.goto(app.url)
         page.wait_for_selector(".sim-day", timeout=60_000)
-        print("view        one day: median (min-max) ms    a whole year (Run a year)")
+        print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print("view        one day, click to paint: median (min-max)   server CPU a day   a year")
         for name, tab in (("one group", ".sim-tab-1"), ("two groups", ".sim-tab-2")):
-            days, year = _time_view(page, tab, args.steps)
+            days, year, server = _time_view(page, tab, args.steps, app.pid)
             print(
-                f"{name:<11} {statistics.median(days):8.1f} ({min(days):.1f}-{max(days):.1f})"
-                f"           {year / 1000:6.2f} s"
+                f"{name:<11} {statistics.median(days):8.1f} ms ({min(days):.1f}-{max(days):.1f})"
+                f"      {server:8.1f} ms   {year / 1000:6.2f} s"
             )
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
         browser.close()
 
 

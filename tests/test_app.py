@@ -134,8 +134,8 @@ def app_url() -> Iterator[str]:
     """The app's server on 127.0.0.1, stopped by its process id after the tests."""
     from sim.classroom.serve import running_app
 
-    with running_app(host="127.0.0.1") as url:
-        yield url
+    with running_app(host="127.0.0.1") as app:
+        yield app.url
 
 
 @pytest.fixture(scope="module")

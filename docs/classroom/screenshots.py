@@ -46,7 +46,8 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for lang in ("en", "fr"):
-            with running_app(lang=lang) as url:
+            with running_app(lang=lang) as app:
+                url = app.url
                 for shot_lang, width, height, tab, year in SHOTS:
                     if shot_lang != lang:
                         continue

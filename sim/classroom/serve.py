@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from sim.errors import UserError
 
@@ -28,6 +29,7 @@ __all__ = [
     "app_environment",
     "free_port",
     "network_addresses",
+    "RunningApp",
     "running_app",
     "server_command",
     "serve",
@@ -215,10 +217,17 @@ def serve(
                 proc.kill()
 
 
+class RunningApp(NamedTuple):
+    """A server started by ``running_app``: its address and its process id."""
+
+    url: str
+    pid: int
+
+
 @contextmanager
-def running_app(lang: str = "en", host: str = "127.0.0.1") -> Iterator[str]:
+def running_app(lang: str = "en", host: str = "127.0.0.1") -> Iterator[RunningApp]:
     """The app's server on a free port of ``host`` for a script or a test; yields its
-    address and stops the server (by its process id) on the way out."""
+    address and process id, and stops the server (by its process id) on the way out."""
     port = free_port(host)
     env = app_environment(lang=lang)
     proc = subprocess.Popen(server_command(port, host), env=env, start_new_session=True)
@@ -226,7 +235,7 @@ def running_app(lang: str = "en", host: str = "127.0.0.1") -> Iterator[str]:
     try:
         if not wait_until_up(url, proc, timeout=90):
             raise RuntimeError(f"the app's server did not start on {url}")
-        yield url
+        yield RunningApp(url, proc.pid)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
