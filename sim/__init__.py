@@ -33,6 +33,7 @@ _EXPORTS = {
     "analyse": "sim.experiment.analysis",
     "aggregate": "sim.experiment.analysis",
     "tipping_points": "sim.experiment.analysis",
+    "Texts": "sim.classroom.locale",
 }
 
 __all__ = [*_EXPORTS, "__version__"]

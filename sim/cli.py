@@ -95,6 +95,12 @@ SetOption = Annotated[
 ]
 
 
+LangOption = Annotated[
+    str,
+    typer.Option("--lang", help="Language of what the class reads: en (English) or fr (French)."),
+]
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Report a ``UserError``, or a file-system fault (``OSError``: a full disk, a read-only
@@ -432,25 +438,27 @@ def demo(
         int, typer.Option(help="Runs per scenario (seeds SEED, SEED+1...).", min=1, max=100)
     ] = 5,
     days: Annotated[int, typer.Option(help="Days to simulate.", min=30, max=3650)] = 365,
+    lang: LangOption = "en",
 ) -> None:
     """Show a class how a healthy group decays under unchecked self-promotion, and what rules do.
 
     Runs the same group on the same seeds under four scenarios (no spammers; spammers
     unchecked; spammers with the founding text's etiquette; spammers with moderation),
-    writes OUT/scenarios.png and .svg (side by side), OUT/unchecked.gif (the unchecked
-    group over time, for slides) and the data, and prints the story with its numbers.
+    writes OUT/scenarios.png and .svg (side by side), OUT/unchecked.gif (one unchecked
+    group over time, for slides), OUT/story.md (what happened, with the numbers: how
+    many groups collapsed in each scenario) and the data, and prints the story.
 
-    Example: sim demo --out class --seed 7
+    Example: sim demo --out class --seed 7 --lang fr
     """
     import time
 
-    from sim.classroom.demo import run_demo, story
+    from sim.classroom.demo import run_demo
 
     started = time.perf_counter()
     with user_errors():
         writable(out)
-        result = run_demo(out, seed=seed, runs=runs, days=days)
-    typer.echo(story(result.summaries, days))
+        result = run_demo(out, seed=seed, runs=runs, days=days, lang=lang)
+    typer.echo(result.story)
     typer.echo(f"Wrote {', '.join(str(f) for f in result.files)}")
     typer.echo(f"  ran in {time.perf_counter() - started:.1f} s")
 
@@ -459,20 +467,31 @@ def demo(
 def app_cmd(
     port: Annotated[
         int,
-        typer.Option(help="Port of the page on localhost (0 = any free port).", min=0, max=65535),
+        typer.Option(help="Port of the page (0 = any free port).", min=0, max=65535),
     ] = 8765,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Where the page listens: localhost (this computer only) or 0.0.0.0 "
+            "(everyone on the network, e.g. the class's phones and laptops)."
+        ),
+    ] = "localhost",
+    lang: LangOption = "en",
 ) -> None:
-    """Start the class app: a group to drive live in the browser (works offline).
+    """Start the class app: groups to drive live in the browser (works offline).
 
-    Prints the address to open (http://localhost:PORT); press Ctrl-C to stop.
-    Move the controls (spammer share, company rings, rules, feed ranking, attention,
-    group size), press Reset, then Step or play, and watch the members, the top of the
-    feed and the group's health change.
+    Prints the address to open (http://localhost:PORT); press Ctrl-C to stop. With
+    --host 0.0.0.0 it serves everyone on the network and prints the address to give
+    the class; each browser gets its own groups, so students cannot change the
+    teacher's. The page explains itself (Info tab): move the settings, press Reset,
+    then Step, Play or Run a year, and compare two groups side by side.
+
+    Example: sim app --host 0.0.0.0 --lang fr
     """
     from sim.classroom.serve import serve
 
     with user_errors():
-        status = serve(port, echo=typer.echo)
+        status = serve(port, echo=typer.echo, host=host, lang=lang)
     if status:
         raise typer.Exit(status)
 

@@ -57,7 +57,13 @@ def test_writes_the_figure_the_animation_and_the_data(demo: tuple[Path, str]) ->
     assert gif.format == "GIF"
     assert gif.n_frames > 30  # an animation over the year, not a still
     assert gif.info.get("loop") == 0  # loops forever on a slide
-    for name in ("scenarios.png", "scenarios.svg", "unchecked.gif", "scenarios_daily.csv"):
+    for name in (
+        "scenarios.png",
+        "scenarios.svg",
+        "unchecked.gif",
+        "story.md",
+        "scenarios_daily.csv",
+    ):
         assert str(out / name) in output
 
 
@@ -104,20 +110,66 @@ def test_figure_lines_are_the_mean_of_the_runs(demo: tuple[Path, str], figure_li
     assert drawn.to_numpy() == pytest.approx(expected.to_numpy())
 
 
-def test_story_tells_the_measured_numbers(demo: tuple[Path, str]) -> None:
+def test_story_counts_the_groups_that_collapsed_in_each_scenario(demo: tuple[Path, str]) -> None:
     out, output = demo
     summary = pd.read_csv(out / "scenarios_summary.csv")
-    kept = summary.groupby("key")["honest_ratio"].mean()
+    told = (out / "story.md").read_text(encoding="utf-8")
+    assert told.strip() in output  # printed and written alike
+    lines = {sc.key: next(x for x in told.splitlines() if sc.phrase in x) for sc in SCENARIOS}
+    for key, line in lines.items():
+        runs = summary[summary["key"] == key]
+        collapsed, total = int(runs["collapsed"].sum()), len(runs)
+        if collapsed == 0:
+            assert f"none of the {total} groups collapsed" in line, line
+        elif collapsed == total:
+            assert f"all {total} groups collapsed" in line, line
+        else:
+            assert f"{collapsed} of {total} groups collapsed" in line, line
+            assert f"{total - collapsed} survived" in line, line
+        for kept in runs["honest_ratio"]:  # each run's members, not only their mean
+            assert f"{kept:.0%}" in line, line
     sentence = re.search(
-        r"the unchecked group kept (\d+)% of its members; with the etiquette "
-        r"rules, (\d+)%; with moderation, (\d+)%",
-        output,
+        r"(\d+) of (\d+) groups collapsed with no rules, (\d+) with the etiquette", told
     )
-    assert sentence, output
-    printed = [f"{x}%" for x in sentence.groups()]
-    assert printed == [f"{kept[key]:.0%}" for key in SPAMMED]
-    for sc in SCENARIOS:
-        assert sc.phrase in output
+    assert sentence, told
+    counts = summary.groupby("key")["collapsed"].sum()
+    assert int(sentence.group(1)) == counts["unchecked"]
+    assert int(sentence.group(3)) == counts["etiquette"]
+
+
+def test_story_explains_what_the_figure_could_mislead_about(demo: tuple[Path, str]) -> None:
+    out, _ = demo
+    told = (out / "story.md").read_text(encoding="utf-8")
+    assert "above 100%" in told
+    assert "Promotion and spam" in told
+    summary = pd.read_csv(out / "scenarios_summary.csv")
+    first = summary[(summary["key"] == "unchecked") & (summary["seed"] == 3)]["honest_ratio"].iloc[
+        0
+    ]
+    assert "one run of the unchecked group (seed 3)" in told
+    assert f"it ends with {first:.0%} of its members" in told
+
+
+def test_the_demo_speaks_french(tmp_path: Path) -> None:
+    out = tmp_path / "classe"
+    args = ["demo", "--out", str(out), "--runs", "1", "--days", "30", "--lang", "fr"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    told = (out / "story.md").read_text(encoding="utf-8")
+    assert told.startswith("# Le même groupe, 4 façons de le faire vivre")
+    assert "Sans spammeurs" in told and "ne s'est pas effondré" in told
+    assert "\u00a0%" in told  # French writes 27 %, not 27%
+    daily = pd.read_csv(out / "scenarios_daily.csv")
+    assert "Spammeurs, aucune règle" in set(daily["scenario"])
+    svg = (out / "scenarios.svg").read_text(encoding="utf-8")
+    assert "Membres qui restent" in svg and "jour" in svg
+
+
+def test_an_unknown_language_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--lang", "de"])
+    assert result.exit_code == 2
+    assert "unknown language 'de'" in result.output
+    assert not list(tmp_path.iterdir())  # nothing ran, nothing written
 
 
 def test_a_folder_that_cannot_be_created_is_one_line_and_exit_2(tmp_path: Path) -> None:

@@ -1,300 +1,367 @@
-"""The class app: a discussion group a teacher can drive live in the browser.
+"""The class app: a discussion group a teacher (or each student) drives in the browser.
 
-Served by ``sim app`` (or ``solara run sim.classroom.app``): Mesa's SolaraViz page with the
-controls a teacher cares about, generated from the parameter schema, and four live
-views: the members as dots, the top of the feed, and the group's health over time.
-Controls take effect when the group is reset, so a class can compare groups that
-start from the same seed.
+Served by ``sim app`` (``solara run sim.classroom.app``). A plain solara page rather
+than Mesa's stock ``SolaraViz`` page: a class needs an Info panel, settings said in its
+own units, a cue when a setting waits for Reset, a speed control, a year that ends, two
+groups side by side and a page that fits a projector and a phone, and none of
+SolaraViz's technical controls (play interval, render interval, threads, pages). It
+keeps Mesa's idioms: the groups are Mesa models, views are components of the model,
+and Mesa's ``force_update`` tells them to redraw.
+
+Views are HTML and SVG built in ``sim.classroom.views`` and drawn by the browser, so a
+day costs milliseconds to redraw. Every browser session has its own groups: a
+student's page never changes the teacher's.
 """
 
 from __future__ import annotations
 
 import math
+import os
+import time
 from html import escape
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import solara
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
+from mesa.visualization.utils import force_update, update_counter
 
-from sim.figures.teaching import SCENARIO_PANELS, FeedTopPicture, MembersPicture, strategy_legend
-from sim.model.feed import Kind
-from sim.model.model import CommunityModel
-from sim.model.params import PARAMS, STRATEGY_SHARES, Param
-
-__all__ = ["CONTROLS", "control", "model_params", "feed_top", "page"]
-
-# The parameters a teacher moves in class, in the order the sidebar shows them.
-CONTROLS: tuple[str, ...] = (
-    "share_spammers",
-    "ring_size",
-    "policy",
-    "feed_ranking",
-    "attention",
-    "n_members",
+from sim.classroom.controls import CONTROLS, SEED, Control
+from sim.classroom.info import info_html
+from sim.classroom.lesson import GROUPS, YEAR, Lesson, starting_settings
+from sim.classroom.locale import LANGUAGES, N_, Texts, check_language
+from sim.classroom.views import (
+    feed_html,
+    feed_key,
+    members_key,
+    members_svg,
+    status_html,
+    trend_charts,
 )
-# Slider ranges narrower than the schema allows: what makes sense live in a class
-# (a group of a million members would not redraw in time).
-_CLASS_RANGES: dict[str, tuple[float, float]] = {"ring_size": (1, 20), "n_members": (100, 5000)}
-_STEPS: dict[str, float] = {"n_members": 100}
-_SEED = {"type": "SliderInt", "value": 1, "min": 1, "max": 100, "step": 1, "label": "Seed"}
-_FEED_TOP = 10  # posts shown in the feed view
-_FIGSIZE, _DPI = (6.4, 4.4), 80  # small images keep a step quick to redraw
-# Pictures shrink to their panel on a small screen rather than being cut off.
-_CSS = ".sim-picture img { max-width: 100%; height: auto; }"
+from sim.figures.teaching import OKABE_ITO
+
+__all__ = ["SPEEDS", "Page", "page", "default_language"]
+
+CSS = Path(__file__).with_name("app.css")
+# Play speeds, in days a second; 6 runs a year in about a minute.
+SPEEDS: tuple[int, ...] = (1, 2, 6, 15, 30)
+_FRAME = 0.1  # seconds between redraws at most while playing fast
+_YEAR_CHUNK = 5  # days run between two redraws by "Run a year"
+# Each group's line: colour and dash, so A and B differ in more than colour.
+GROUP_STYLES = {"A": (OKABE_ITO["black"], ""), "B": (OKABE_ITO["blue"], "7 4")}
+TABS = (N_("Info"), N_("One group"), N_("Two groups"))
 
 
-def _slider_range(p: Param) -> tuple[float, float]:
-    """Bounds of a control: the schema's, narrowed to what a valid, live group allows."""
-    low, high = p.low, p.high
-    if p.name in STRATEGY_SHARES:  # the strategy shares must leave room for each other
-        others = sum(PARAMS[name].default for name in STRATEGY_SHARES if name != p.name)
-        high = min(high, math.floor(round((1.0 - others) * 100, 6)) / 100)
-    if p.name == "attention":  # nobody reads past the cap
-        high = min(high, PARAMS["attention_cap"].default)
-    if p.name in _CLASS_RANGES:
-        low = max(low, _CLASS_RANGES[p.name][0])
-        high = min(high, _CLASS_RANGES[p.name][1])
-    return low, high
+def default_language() -> str:
+    """The page's language when it opens: ``SIM_LANG`` (set by ``sim app --lang``)."""
+    return check_language(os.environ.get("SIM_LANG", "en"))
 
 
-def _label(p: Param) -> str:
-    label = p.label or p.name
-    if p.unit == "share":
-        return f"{label} (share of members)"
-    if p.unit and "(" not in label:
-        return f"{label} ({p.unit})"
-    return label
+def _html(html: str, name: str = "", style: str = "") -> None:
+    """Markup built by ``views`` (solara's Markdown would fetch a math renderer that the
+    offline asset copy does not have). ``name`` is its CSS class."""
+    solara.HTML(tag="div", unsafe_innerHTML=html, classes=name.split(), style=style)
 
 
-def control(name: str) -> dict[str, Any]:
-    """The SolaraViz input for one parameter, read from the schema."""
-    p = PARAMS[name]
-    spec: dict[str, Any] = {"label": _label(p), "value": p.default}
-    if p.choices:
-        return {**spec, "type": "Select", "values": list(p.choices)}
-    if p.type is bool:
-        return {**spec, "type": "Checkbox"}
-    low, high = _slider_range(p)
-    if p.type is int:
-        step = int(_STEPS.get(name, 1))
-        return {**spec, "type": "SliderInt", "min": int(low), "max": int(high), "step": step}
-    step = _STEPS.get(name, 0.01 if high <= 1.0 else 1.0)
-    return {**spec, "type": "SliderFloat", "min": float(low), "max": float(high), "step": step}
+def _speed_words(speed: int, texts: Texts) -> str:
+    _ = texts
+    words = texts.ngettext("{count} day a second", "{count} days a second", speed)
+    words = words.format(count=speed)
+    return words + (" " + _("(a year in a minute)") if speed == 6 else "")
 
 
-def model_params() -> dict[str, Any]:
-    """Every control of the page: the teacher's parameters and the seed."""
-    return {**{name: control(name) for name in CONTROLS}, "rng": _SEED}
+@solara.component
+def Setting(
+    name: str, label: str, words: str, help: str, changed: bool = False, children: tuple = ()
+) -> None:
+    """One setting: its name and its value in words, always shown, above its widget."""
+    head = (
+        f'<span class="sim-label">{escape(label)}</span>'
+        f'<span class="sim-value">{escape(words)}</span>'
+    )
+    classes = ["sim-control", f"sim-control-{name}"] + (["sim-changed"] if changed else [])
+    with solara.Div(classes=classes, attributes={"title": help}):
+        _html(head, "sim-control-head")
+        solara.Div(children=list(children))
 
 
-def _what(kind: int, by_spammer: bool) -> str:
-    if by_spammer:
-        return "spam"
-    return {Kind.SHARE: "share", Kind.QUESTION: "question"}.get(kind, "promotion")
+def _slider(label: str, value: float, on_value: Any, low: float, high: float, step: float) -> Any:
+    from solara.alias import rv
 
-
-def _post_label(feed: Any, row: int, day: int) -> str:
-    what = _what(int(feed.kind[row]), bool(feed.by_spammer[row]))
-    words = [{"spam": "spam", "promotion": "disclosed promotion"}.get(what, what)]
-    if feed.kind[row] == Kind.PROMOTION and not feed.disclosed[row]:
-        words.append("affiliation hidden")
-    if feed.offtopic[row]:
-        words.append("off-topic")
-    if feed.repost[row]:
-        words.append("repost")
-    age = day - int(feed.created[row])
-    words.append("today" if age == 0 else f"{age} d old")
-    return ", ".join(words)
-
-
-def feed_top(model: CommunityModel, k: int = _FEED_TOP) -> pd.DataFrame:
-    """The ``k`` best-ranked posts the members see now, with their likes.
-
-    Ranks as the model does, rules on likes included, so coordinated likes that lift
-    promotion show where they act.
-    """
-    feed = model.feed
-    rows = model.ranked_feed()[:k]
-    return pd.DataFrame(
-        {
-            "what": [_what(int(feed.kind[r]), bool(feed.by_spammer[r])) for r in rows],
-            "likes": feed.likes[rows],
-            "likes_company": feed.likes_company[rows],
-            "comments": feed.comments[rows],
-            "label": [_post_label(feed, int(r), model.day) for r in rows],
-        }
+    # the label is for screen readers and tests (hidden: the head shows it with the value)
+    return rv.Slider(
+        v_model=value,
+        on_v_model=on_value,
+        min=low,
+        max=high,
+        step=step,
+        label=label,
+        hide_details=True,
+        dense=True,
     )
 
 
-def _text(html: str, name: str = "sim-text") -> None:
-    """A line of text with a little markup (solara's Markdown would fetch a math
-    renderer that the offline asset copy does not have). ``name`` is its CSS class."""
-    style = "font-size: 0.95rem; margin: 4px 0"
-    solara.HTML(tag="div", unsafe_innerHTML=html, style=style, classes=[name])
+@solara.component
+def ControlSetting(c: Control, value: Any, on_value: Any, texts: Texts, changed: bool) -> None:
+    """A model setting as a slider in class units, or a choice in words."""
+    from solara.alias import rv
+
+    label = texts(c.label)
+    if c.choices is not None:
+        items = [{"text": texts(words), "value": key} for key, words in c.choices.items()]
+        widget = rv.Select(
+            v_model=value,
+            on_v_model=on_value,
+            items=items,
+            label=label,
+            dense=True,
+            hide_details=True,
+            outlined=True,
+            single_line=True,
+        )
+    else:
+        shown = c.to_shown(value)
+        widget = _slider(label, shown, lambda x: on_value(c.to_model(x)), c.low, c.high, c.step)
+    Setting(c.name, label, c.say(value, texts), texts(c.help), changed, children=[widget])
 
 
-def _status(model: CommunityModel) -> str:
-    start = model.datacollector.model_vars["honest_members"][0]
-    t = model.today
+@solara.component
+def Settings(
+    settings: solara.Reactive[dict], seed: solara.Reactive[int], lesson: Lesson, texts: Texts
+) -> None:
+    """The settings of group A or B (a switch picks which), the shared seed, and the
+    cue that a change waits for Reset."""
+    _ = texts
+    editing = solara.use_reactive("A")
+    group = editing.value
+    with solara.Div(classes=["sim-settings"]):
+        solara.ToggleButtonsSingle(
+            value=editing,
+            children=[
+                solara.Button(_("Group {name}").format(name=g), value=g, classes=[f"sim-edit-{g}"])
+                for g in GROUPS
+            ],
+            classes=["sim-edit-group"],
+        )
+        _html(escape(_("Settings of group {name}").format(name=group)), "sim-settings-head")
+        for c in CONTROLS:
+
+            def change(value: Any, name: str = c.name) -> None:
+                settings.set({**settings.value, group: {**settings.value[group], name: value}})
+
+            value = settings.value[group][c.name]
+            ControlSetting(c, value, change, texts, value != lesson.settings[group][c.name])
+        ControlSetting(SEED, seed.value, seed.set, texts, seed.value != lesson.seed)
+        if lesson.waiting(settings.value, seed.value):
+            _html(
+                "⟳ "
+                + escape(
+                    _("Changed settings wait for Reset: press Reset to start new groups with them.")
+                ),
+                "sim-reset-cue",
+            )
+
+
+@solara.component
+def Buttons(
+    mode: solara.Reactive[str],
+    speed: solara.Reactive[int],
+    on_reset: Any,
+    on_step: Any,
+    waiting: bool,
+    over: bool,
+    texts: Texts,
+) -> None:
+    """Reset, Step, Play or Pause, Run a year, and the speed (redrawn only when one of
+    them changes, not every day)."""
+    _ = texts
+
+    def toggle(what: str) -> None:
+        mode.set("" if mode.value == what else what)
+
+    playing = mode.value == "play"
+    with solara.Div(classes=["sim-buttons"]):
+        with solara.Div(classes=["sim-button-row"]):
+            solara.Button(
+                _("Reset"),
+                on_click=on_reset,
+                color="warning" if waiting else "primary",
+                classes=["sim-reset"],
+            )
+            solara.Button(
+                _("Step"),
+                on_click=on_step,
+                color="primary",
+                disabled=over or bool(mode.value),
+                classes=["sim-step"],
+            )
+            solara.Button(
+                ("❚❚ " + _("Pause")) if playing else ("▶ " + _("Play")),
+                on_click=lambda: toggle("play"),
+                color="primary",
+                disabled=over,
+                classes=["sim-play"],
+            )
+            solara.Button(
+                ("❚❚ " + _("Pause")) if mode.value == "year" else _("Run a year"),
+                on_click=lambda: toggle("year"),
+                color="primary",
+                disabled=over,
+                classes=["sim-year"],
+            )
+        Setting(
+            "speed",
+            _("Speed"),
+            _speed_words(speed.value, texts),
+            _("How fast Play runs the days."),
+            children=[
+                _slider(
+                    _("Speed"),
+                    SPEEDS.index(speed.value),
+                    lambda i: speed.set(SPEEDS[int(i)]),
+                    0,
+                    len(SPEEDS) - 1,
+                    1,
+                )
+            ],
+        )
+
+
+@solara.component
+def Clock(lesson: Lesson, texts: Texts) -> None:
+    """The day of the year, redrawn every day."""
+    _ = texts
+    update_counter.get()
+    day = lesson.day
+    done = " " + _("The year is over: press Reset for new groups.") if lesson.over else ""
+    _html(
+        f'<div class="sim-day" data-day="{day}">'
+        f"{escape(_('Day {day} of {days}').format(day=day, days=YEAR))}"
+        f'<progress max="{YEAR}" value="{day}"></progress></div>'
+        f'<div class="sim-over">{escape(done)}</div>',
+        "sim-clock",
+    )
+
+
+def _group_html(name: str, model: Any, texts: Texts, feed: bool) -> str:
+    """One group: its name and status, its members as dots, and its feed."""
+    body = f'<div class="sim-dots-box">{members_svg(model)}</div>'
+    if feed:
+        body += f'<div class="sim-feed">{feed_html(model, texts)}</div>'
     return (
-        f"<b>Day {model.day}</b> · {t['honest_members']:,} members who are not spammers "
-        f"({t['honest_members'] / max(start, 1):.0%} of the start) · {t['spammers']:,} spammers"
-        f" · rules: {escape(model.params['policy'])}"
+        f'<div class="sim-group sim-group-{name}">{status_html(model, texts, name=name)}'
+        f'<div class="sim-group-body">{body}</div></div>'
     )
 
 
-class _Trends:
-    """Panels of measures over time whose lines are updated in place each day."""
-
-    def __init__(self, columns: tuple[str, ...]) -> None:
-        panels = [panel for panel in SCENARIO_PANELS if panel[0] in columns]
-        self.fig = Figure(figsize=_FIGSIZE)
-        axes = np.atleast_1d(self.fig.subplots(len(panels), 1, sharex=True))
-        self.lines = []
-        for ax, (col, title, ylabel) in zip(axes, panels, strict=True):
-            (line,) = ax.plot([], [], color="#264653", lw=1.8)
-            self.lines.append((col, ax, line))
-            ax.set_title(title, fontsize=10)
-            ax.set_ylabel(ylabel.split(" (")[0], fontsize=8)
-            ax.yaxis.set_major_locator(MaxNLocator(4))  # few ticks: quicker to redraw
-            ax.xaxis.set_major_locator(MaxNLocator(6, integer=True))
-            ax.tick_params(labelsize=8)
-            ax.grid(alpha=0.3)
-        axes[-1].set_xlabel("day")
-        self.fig.tight_layout()
-
-    def update(self, model: CommunityModel) -> None:
-        """Draw the model's days so far (noisy measures as a 7-day moving average)."""
-        ts = model.timeseries()
-        for col, ax, line in self.lines:
-            if col == "honest_members":
-                y = 100.0 * ts[col] / max(int(ts[col].iloc[0]), 1)
-            else:
-                y = ts[col].rolling(7, min_periods=1).mean()
-            line.set_data(ts["day"], y)
-            top = float(np.nanmax(y.to_numpy())) if len(y) else 1.0
-            ax.set_ylim(0, max(top * 1.1, 1e-3))
-            ax.set_xlim(0, max(30, int(ts["day"].iloc[-1])))
-
-
-def _picture(model: CommunityModel, make: Any) -> Any:
-    """A picture kept for the life of ``model`` (a reset makes a new one)."""
-    return solara.use_memo(make, [model])
-
-
-def _show(fig: Figure, model: CommunityModel) -> None:
-    """The figure as an image, redrawn only when the day or the group changes."""
-    with solara.Column(style={"width": "100%"}, classes=["sim-picture"]):
-        solara.FigureMatplotlib(fig, dependencies=[model, model.day], format="png", dpi=_DPI)
-
-
 @solara.component
-def GroupView(model: CommunityModel) -> None:
-    """The members as dots: colour = strategy, size = activity, faded = dissatisfied."""
-    update_counter.get()
+def Views(lesson: Lesson, tab: int, texts: Texts) -> None:
+    """The chosen tab: the Info panel, one group, or two groups side by side.
 
-    def make() -> MembersPicture:
-        fig = Figure(figsize=_FIGSIZE)
-        strategy_legend(fig, loc="center right", fontsize=8)
-        return MembersPicture(fig.add_axes((0.0, 0.0, 0.62, 1.0)), scale=0.7)
-
-    picture = _picture(model, make)
-    picture.update(model.state)
-    with solara.Column(style={"width": "100%"}, classes=["sim-group"]):
-        _text(_status(model), "sim-status")
-        _show(picture.ax.figure, model)
-
-
-@solara.component
-def FeedView(model: CommunityModel) -> None:
-    """The top of the feed now: which posts, shares or promotion, and who liked them."""
-    update_counter.get()
-
-    def make() -> FeedTopPicture:
-        fig = Figure(figsize=_FIGSIZE)
-        return FeedTopPicture(fig.add_axes((0.08, 0.12, 0.9, 0.85)), k=_FEED_TOP)
-
-    picture = _picture(model, make)
-    posts = feed_top(model)
-    picture.update(posts)
-    promo = int(posts["what"].isin(["promotion", "spam"]).sum())
-    with solara.Column(style={"width": "100%"}, classes=["sim-feed"]):
-        _text(
-            f"<b>Top of the feed now</b> (ranked by {escape(model.params['feed_ranking'])}): "
-            f"{promo} of {len(posts)} posts are promotion"
-        )
-        _show(picture.ax.figure, model)
-
-
-@solara.component
-def MembersQuality(model: CommunityModel) -> None:
-    """Membership and quality of what members read, over time."""
-    update_counter.get()
-    picture = _picture(model, lambda: _Trends(("honest_members", "quality")))
-    picture.update(model)
-    with solara.Column(style={"width": "100%"}, classes=["sim-trend-members"]):
-        _show(picture.fig, model)
-
-
-@solara.component
-def PromotionEngagement(model: CommunityModel) -> None:
-    """Share of promotion in what members read, and engagement, over time."""
-    update_counter.get()
-    picture = _picture(model, lambda: _Trends(("promo_share", "engagement")))
-    picture.update(model)
-    with solara.Column(style={"width": "100%"}, classes=["sim-trend-promotion"]):
-        _show(picture.fig, model)
-
-
-@solara.component
-def ControlHelp() -> None:
-    """What each control means, in the schema's words."""
-    with solara.Card("What the controls mean"):
-        items = [(_label(PARAMS[name]), PARAMS[name].help) for name in CONTROLS]
-        items.append((_SEED["label"], "The same seed gives the same group, the same luck."))
-        body = "".join(f"<li><b>{escape(k)}</b>: {escape(v)}</li>" for k, v in items)
-        _text(
-            f"<ul>{body}</ul>Change a control, then press <b>Reset</b> to start a new group "
-            "with it; <b>Step</b> advances one day, <b>▶</b> plays."
-        )
-
-
-@solara.component
-def _SidebarEnd(children: list[Any]) -> None:
-    """Put ``children`` in the sidebar below SolaraViz's cards (the sidebar orders
-    its parts by how deep in the page they are declared)."""
-    with solara.Sidebar():
-        solara.Column(children=children)
-
-
-@solara.component
-def _Nested(children: list[Any]) -> None:
-    _SidebarEnd(children=children)
-
-
-@solara.component
-def ClassApp() -> None:
-    """The page: SolaraViz with the class's views, and the controls' help."""
-    model = solara.use_memo(lambda: CommunityModel(rng=_SEED["value"]), [])
-    solara.Style(_CSS)
-    SolaraViz(
-        model,
-        components=[
-            (GroupView, 0),
-            (FeedView, 0),
-            (MembersQuality, 0),
-            (PromotionEngagement, 0),
-        ],
-        model_params=model_params(),
-        name="How self-promotion changes a discussion group",
-        play_interval=150,
+    A group's views are one piece of HTML, so a day's redraw is one message to the
+    browser."""
+    update_counter.get()  # the models change in place: redraw on Mesa's signal
+    if tab == 0:
+        _html(info_html(texts), "sim-info-box")
+        return
+    one = tab == 1
+    groups = {"A": lesson.groups["A"]} if one else lesson.groups
+    panels = "".join(_group_html(name, model, texts, one) for name, model in groups.items())
+    keys = members_key(texts) + (feed_key(texts) if one else "")
+    charts = "".join(trend_charts(groups, GROUP_STYLES, YEAR, texts))
+    _html(
+        f'<div class="sim-groups">{panels}</div><div class="sim-keys">{keys}</div>'
+        f'<div class="sim-charts">{charts}</div>',
+        f"sim-view {'sim-one' if one else 'sim-two'}",
     )
-    _Nested(children=[ControlHelp()])
 
 
-page = ClassApp()
+def _advance(lesson: Lesson, over: solara.Reactive[bool], days: int) -> None:
+    """Run the groups ``days`` days and tell the views (Mesa's signal) and the buttons."""
+    lesson.advance(days)
+    over.set(lesson.over)
+    force_update()
+
+
+def _play(
+    lesson: solara.Reactive[Lesson],
+    mode: solara.Reactive[str],
+    over: solara.Reactive[bool],
+    speed: int,
+) -> None:
+    """Advance the groups while ``mode`` is on: at ``speed`` days a second for Play, in
+    chunks as fast as the page redraws for Run a year; stop at the end of the year."""
+    what = mode.value
+    if not what:
+        return
+    days = _YEAR_CHUNK if what == "year" else max(1, math.ceil(speed * _FRAME))
+    interval = 0.0 if what == "year" else days / speed
+    while mode.value == what and not lesson.value.over:
+        started = time.perf_counter()
+        _advance(lesson.value, over, days)
+        time.sleep(max(0.0, interval - (time.perf_counter() - started)))
+    if mode.value == what:
+        mode.set("")
+
+
+@solara.component
+def Page() -> None:
+    """The page: a header, the buttons and settings, and the views."""
+    lang = solara.use_reactive(solara.use_memo(default_language, []))
+    texts = Texts(lang.value)
+    _ = texts
+    settings = solara.use_reactive(solara.use_memo(starting_settings, []))
+    seed = solara.use_reactive(SEED.default)
+    lesson = solara.use_reactive(solara.use_memo(Lesson, []))
+    mode = solara.use_reactive("")  # "", "play" or "year"
+    over = solara.use_reactive(False)  # the year is over
+    speed = solara.use_reactive(6)
+    tab = solara.use_reactive(0)
+    solara.lab.use_task(
+        lambda: _play(lesson, mode, over, speed.value),
+        dependencies=[mode.value],
+        prefer_threaded=True,
+    )
+
+    def reset() -> None:
+        mode.set("")
+        lesson.set(Lesson(settings.value, seed.value))
+        over.set(False)
+        force_update()
+
+    waiting = lesson.value.waiting(settings.value, seed.value)
+    solara.Style(CSS)
+    solara.Title(_("How self-promotion changes a discussion group"))
+    with solara.Div(classes=["sim-page"]):
+        with solara.Div(classes=["sim-header"]):
+            _html(escape(_("How self-promotion changes a discussion group")), "sim-title")
+            solara.ToggleButtonsSingle(
+                value=lang,
+                children=[solara.Button(name, value=code) for code, name in LANGUAGES.items()],
+                classes=["sim-lang"],
+                dense=True,
+            )
+        with solara.Div(classes=["sim-side"]):
+            Buttons(
+                mode,
+                speed,
+                reset,
+                lambda: _advance(lesson.value, over, 1),
+                waiting,
+                over.value,
+                texts,
+            )
+            Clock(lesson.value, texts)
+            Settings(settings, seed, lesson.value, texts)
+        with solara.Div(classes=["sim-main"]):
+            solara.ToggleButtonsSingle(
+                value=tab,
+                children=[
+                    solara.Button(texts(t), value=i, classes=[f"sim-tab-{i}"])
+                    for i, t in enumerate(TABS)
+                ],
+                classes=["sim-tabs"],
+            )
+            Views(lesson.value, tab.value, texts)
+
+
+page = Page

@@ -1,7 +1,13 @@
-"""Teaching pictures: scenarios side by side, members as dots, the top of the feed.
+"""Teaching pictures: scenarios side by side and the members as dots.
 
-The pictures that a live page redraws every day (``MembersPicture``,
-``FeedTopPicture``) update their artists in place instead of drawing a new figure.
+``MembersPicture`` updates its artists in place from one day to the next, so an
+animation is quick to write. Colours come from the Okabe-Ito palette, which stays
+distinct for the common colour-vision deficiencies; spammers are also drawn as squares,
+and scenario lines differ by line style, so no distinction rests on colour alone.
+
+Words a class reads are marked with ``N_`` for the class's message catalogue
+(``sim.classroom.locale``); callers pass translated words in, and the English words
+here are the defaults.
 """
 
 from __future__ import annotations
@@ -19,30 +25,73 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "FEED_COLOURS",
+    "OKABE_ITO",
     "SCENARIO_PANELS",
-    "FeedTopPicture",
+    "STRATEGY_COLOURS",
+    "STRATEGY_LEGEND",
+    "STRATEGY_MARKERS",
     "MembersPicture",
+    "member_alpha",
+    "member_positions",
+    "member_sizes",
     "plot_scenarios",
     "strategy_legend",
 ]
 
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for a deferred translation
+    """Mark ``message`` for the class's catalogue; it is translated where it is shown."""
+    return message
+
+
 # (column, title, y label) of the panels that compare scenarios, in words a class reads.
 SCENARIO_PANELS: tuple[tuple[str, str, str], ...] = (
-    ("honest_members", "Members who stay (spammers not counted)", "% of the members at the start"),
-    ("quality", "How good the posts people read are", "quality (0 = poor, 1 = excellent)"),
-    ("promo_share", "How much of what people read is promotion", "share of posts read"),
-    ("engagement", "How much members take part", "likes and comments per member per day"),
+    (
+        "honest_members",
+        N_("Members who stay (spammers not counted)"),
+        N_("% of the members at the start"),
+    ),
+    ("quality", N_("How good the posts people read are"), N_("quality (0 = poor, 1 = excellent)")),
+    ("promo_share", N_("How much of what people read is promotion"), N_("share of posts read")),
+    ("engagement", N_("How much members take part"), N_("likes and comments per member per day")),
 )
 
-# Colour and legend text of each strategy, indexed by ``sim.agents.Strategy``.
-STRATEGY_COLOURS: tuple[str, ...] = ("#2a9d8f", "#457b9d", "#e9a23b", "#d62828", "#8d99ae")
-STRATEGY_LEGEND: tuple[str, ...] = (
-    "sharer (shares material)",
-    "carer (likes, comments, answers)",
-    "ethical promoter",
-    "spammer",
-    "lurker (reads only)",
+# The Okabe-Ito palette (Okabe and Ito 2008), distinct under deuteranopia, protanopia
+# and tritanopia; grey for the members who only read.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+# Colour, marker and legend text of each strategy, indexed by ``sim.agents.Strategy``.
+STRATEGY_COLOURS: tuple[str, ...] = (
+    OKABE_ITO["blue"],  # sharer
+    OKABE_ITO["sky blue"],  # carer
+    OKABE_ITO["orange"],  # ethical promoter
+    OKABE_ITO["vermillion"],  # spammer
+    "#999999",  # lurker
 )
+STRATEGY_MARKERS: tuple[str, ...] = ("o", "o", "o", "s", "o")  # spammers are squares
+STRATEGY_LEGEND: tuple[str, ...] = (
+    N_("sharer (shares material)"),
+    N_("carer (likes, comments, answers)"),
+    N_("ethical promoter"),
+    N_("spammer"),
+    N_("lurker (reads only)"),
+)
+# Colours of post kinds in the feed: members' shares and questions, ethical promotion, spam.
+FEED_COLOURS = {
+    "share": STRATEGY_COLOURS[0],
+    "question": STRATEGY_COLOURS[1],
+    "promotion": STRATEGY_COLOURS[2],
+    "spam": STRATEGY_COLOURS[3],
+}
 _GOLDEN_ANGLE = np.pi * (3.0 - np.sqrt(5.0))
 
 
@@ -51,6 +100,12 @@ def plot_scenarios(
     paths: Sequence[str | Path] = (),
     colours: dict[str, str] | None = None,
     title: str = "",
+    *,
+    styles: dict[str, str] | None = None,
+    panels: Sequence[tuple[str, str, str]] = SCENARIO_PANELS,
+    xlabel: str = "day",
+    band: str = "",
+    note: str = "",
 ) -> Figure:
     """Scenarios side by side: members, quality, promotion read and engagement over time.
 
@@ -62,18 +117,28 @@ def plot_scenarios(
     ----------
     runs : DataFrame
         Tidy daily measures with columns ``scenario`` (its label, in legend order),
-        ``seed``, ``day`` and the columns of ``SCENARIO_PANELS``.
+        ``seed``, ``day`` and the columns of ``panels``.
     paths : sequence of path
         Files to save the figure to (the suffix picks the format, e.g. PNG and SVG).
-    colours : dict, optional
-        Colour of each scenario label.
+    colours, styles : dict, optional
+        Colour and line style of each scenario label.
     title : str
         Title above the panels.
+    panels : sequence of (column, title, y label)
+        The panels, in the reader's language.
+    xlabel : str
+        Label of the time axis.
+    band : str
+        Legend text that says what the shaded bands are (no entry if empty).
+    note : str
+        Notes printed under the legend (what a reader could misread).
     """
+    from matplotlib.patches import Patch
+
     labels = list(dict.fromkeys(runs["scenario"]))
-    colours = colours or {}
-    fig, axes = plt.subplots(1, 4, figsize=(17, 4.6), sharex=True)
-    for ax, (col, panel, ylabel) in zip(axes, SCENARIO_PANELS, strict=True):
+    colours, styles = colours or {}, styles or {}
+    fig, axes = plt.subplots(1, len(panels), figsize=(17, 5.4), sharex=True)
+    for ax, (col, panel, ylabel) in zip(np.atleast_1d(axes), panels, strict=True):
         for i, label in enumerate(labels):
             wide = runs[runs["scenario"] == label].pivot(index="day", columns="seed", values=col)
             if col == "honest_members":
@@ -82,19 +147,43 @@ def plot_scenarios(
                 wide = wide.rolling(7, min_periods=1).mean()
             colour = colours.get(label, f"C{i}")
             low, high = wide.min(axis=1), wide.max(axis=1)
-            ax.fill_between(wide.index, low, high, color=colour, alpha=0.15)
-            ax.plot(wide.index, wide.mean(axis=1), color=colour, lw=2, label=label)
+            ax.fill_between(wide.index, low, high, color=colour, alpha=0.15, lw=0)
+            ax.plot(
+                wide.index,
+                wide.mean(axis=1),
+                color=colour,
+                lw=2.2,
+                ls=styles.get(label, "-"),
+                label=label,
+            )
+        if col == "honest_members":  # the start: above the line, the group grew
+            ax.axhline(100.0, color="0.35", lw=0.8, zorder=0)
         ax.set_title(panel, fontsize=11)
         ax.set_ylabel(ylabel)
-        ax.set_xlabel("day")
+        ax.set_xlabel(xlabel)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-    axes[2].set_ylim(top=1.0)
-    handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="lower center", ncol=len(labels), frameon=False, fontsize=11)
+    if len(panels) > 2 and panels[2][0] == "promo_share":
+        np.atleast_1d(axes)[2].set_ylim(top=1.0)
+    handles, names = np.atleast_1d(axes)[0].get_legend_handles_labels()
+    if band:
+        handles.append(Patch(facecolor="0.5", alpha=0.25, lw=0))
+        names.append(band)
+    fig.legend(
+        handles,
+        names,
+        loc="lower center",
+        ncol=len(names),
+        frameon=False,
+        fontsize=11,
+        bbox_to_anchor=(0.5, 0.07 if note else 0.0),
+        handlelength=3,
+    )
+    if note:
+        fig.text(0.5, 0.01, note, ha="center", va="bottom", fontsize=10, wrap=True)
     if title:
         fig.suptitle(title, fontsize=13)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.tight_layout(rect=(0, 0.17 if note else 0.08, 1, 1))
     for path in paths:
         fig.savefig(path, dpi=120)
     return fig
@@ -111,20 +200,13 @@ def member_positions(n: int) -> np.ndarray:
     return np.column_stack([radius * np.cos(i * _GOLDEN_ANGLE), radius * np.sin(i * _GOLDEN_ANGLE)])
 
 
-def member_colours(
-    strategy: np.ndarray, satisfaction: np.ndarray, standard: np.ndarray, present: np.ndarray
-) -> np.ndarray:
-    """RGBA per slot: colour by strategy, fading as satisfaction falls below the standard.
+def member_alpha(satisfaction: np.ndarray, standard: np.ndarray) -> np.ndarray:
+    """Opacity per member: opaque well above its standard, nearly transparent well below.
 
-    A member well above its standard is opaque, one well below it nearly transparent;
-    a member who left is fully transparent.
+    A faded dot is a member about to stop posting or to leave.
     """
-    from matplotlib.colors import to_rgba_array
-
-    rgba = to_rgba_array(STRATEGY_COLOURS)[np.asarray(strategy, dtype=int)]
     margin = np.clip((satisfaction - standard + 0.1) / 0.3, 0.0, 1.0)
-    rgba[:, 3] = np.where(present, 0.2 + 0.8 * margin, 0.0)
-    return rgba
+    return 0.2 + 0.8 * margin
 
 
 def member_sizes(activity: np.ndarray, scale: float = 1.0) -> np.ndarray:
@@ -135,9 +217,9 @@ def member_sizes(activity: np.ndarray, scale: float = 1.0) -> np.ndarray:
 class MembersPicture:
     """Members as dots at stable places, redrawn in place from one day to the next.
 
-    Colour = strategy, size = activity, fading = satisfaction below the member's
-    standard; members who left are not drawn. Updating one scatter instead of drawing a
-    new figure keeps a live page responsive and a GIF quick to write.
+    Colour = strategy (spammers are squares), size = activity, fading = satisfaction
+    below the member's standard; members who left are not drawn. Updating two scatters
+    instead of drawing a new figure keeps an animation quick to write.
 
     Parameters
     ----------
@@ -151,88 +233,39 @@ class MembersPicture:
 
     def __init__(self, ax: Axes, extent: int | None = None, scale: float = 1.0) -> None:
         self.ax, self.extent, self.scale = ax, extent, scale
-        self.dots = ax.scatter([], [], s=[], linewidths=0)
+        self.dots = {m: ax.scatter([], [], s=[], marker=m, linewidths=0) for m in ("o", "s")}
         ax.set_aspect("equal")
         ax.set_axis_off()
 
     def update(self, state: Any) -> None:
         """Show ``state`` (a ``sim.population.Population`` or any object with its arrays)."""
+        from matplotlib.colors import to_rgba_array
+
         present = np.flatnonzero(state.present)
+        places = member_positions(len(state.present))[present]
+        strategy = np.asarray(state.strategy[present], dtype=int)
+        rgba = to_rgba_array(STRATEGY_COLOURS)[strategy]
+        rgba[:, 3] = member_alpha(state.satisfaction[present], state.standard[present])
+        sizes = member_sizes(state.activity[present], self.scale)
+        square = np.asarray(STRATEGY_MARKERS)[strategy] == "s"
+        for marker, chosen in (("o", ~square), ("s", square)):
+            self.dots[marker].set_offsets(places[chosen].reshape(-1, 2))
+            self.dots[marker].set_sizes(sizes[chosen])
+            self.dots[marker].set_facecolors(rgba[chosen])
         n = self.extent or len(state.present)
-        self.dots.set_offsets(member_positions(len(state.present))[present])
-        self.dots.set_sizes(member_sizes(state.activity[present], self.scale))
-        self.dots.set_facecolors(
-            member_colours(
-                state.strategy[present],
-                state.satisfaction[present],
-                state.standard[present],
-                np.ones(len(present), bool),
-            )
-        )
         limit = max(float(np.sqrt(n + 0.5)), 1.0) * 1.05
         self.ax.set_xlim(-limit, limit)
         self.ax.set_ylim(-limit, limit)
 
 
-def strategy_legend(where: Axes | Figure, **kw: Any) -> None:
-    """A legend that names the dot colours."""
+def strategy_legend(
+    where: Axes | Figure, labels: Sequence[str] = STRATEGY_LEGEND, **kw: Any
+) -> None:
+    """A legend that names the dot colours and shapes (``labels`` in the reader's language)."""
     from matplotlib.lines import Line2D
 
     handles = [
-        Line2D([], [], ls="", marker="o", color=c, label=t)
-        for c, t in zip(STRATEGY_COLOURS, STRATEGY_LEGEND, strict=True)
+        Line2D([], [], ls="", marker=m, color=c, label=t)
+        for c, m, t in zip(STRATEGY_COLOURS, STRATEGY_MARKERS, labels, strict=True)
     ]
     where.legend(handles=handles, frameon=False, **kw)
-
-
-# Colours of post kinds in the feed view: honest posts, ethical promotion, spam.
-FEED_COLOURS = {
-    "share": "#2a9d8f",
-    "question": "#457b9d",
-    "promotion": "#e9a23b",
-    "spam": "#d62828",
-}
-
-
-class FeedTopPicture:
-    """The top of the feed as horizontal bars of likes, best-ranked post at the top.
-
-    The part of each bar liked by the author's own company is hatched, so a class sees
-    coordinated likes lifting promotion above the members' own posts. Bars are
-    updated in place, like ``MembersPicture``.
-
-    ``update`` takes one row per post, best first, with columns ``what`` (a key of
-    ``FEED_COLOURS``), ``likes``, ``likes_company`` and ``label``.
-    """
-
-    def __init__(self, ax: Axes, k: int = 10) -> None:
-        self.ax, self.k = ax, k
-        y = np.arange(k)
-        zeros = np.zeros(k)
-        self.others = ax.barh(y, zeros, height=0.7)
-        self.ring = ax.barh(y, zeros, height=0.7, hatch="///", edgecolor="white", lw=0)
-        box = {"facecolor": "white", "alpha": 0.75, "linewidth": 0, "pad": 1}
-        self.labels = [ax.text(0.0, yi, "", va="center", fontsize=8, bbox=box) for yi in y]
-        ax.set_yticks(y, [f"#{i + 1}" for i in y])
-        ax.set_ylim(k - 0.5, -0.5)
-        ax.set_xlabel("likes (hatched: from the author's own company)")
-        ax.grid(axis="x", alpha=0.3)
-
-    def update(self, posts: pd.DataFrame) -> None:
-        """Show ``posts`` (at most ``k`` rows are drawn)."""
-        posts = posts.head(self.k)
-        n = len(posts)
-        likes = np.zeros(self.k)
-        ring = np.zeros(self.k)
-        likes[:n] = posts["likes"].to_numpy()
-        ring[:n] = posts["likes_company"].to_numpy()
-        colours = [FEED_COLOURS[w] for w in posts["what"]] + ["white"] * (self.k - n)
-        texts = [" " + t for t in posts["label"]] + [""] * (self.k - n)
-        for i in range(self.k):
-            self.others[i].set_width(likes[i] - ring[i])
-            self.others[i].set_facecolor(colours[i])
-            self.ring[i].set_x(likes[i] - ring[i])
-            self.ring[i].set_width(ring[i])
-            self.ring[i].set_facecolor(colours[i])
-            self.labels[i].set_text(texts[i])
-        self.ax.set_xlim(0, max(1.0, float(likes.max())) * 1.25)
