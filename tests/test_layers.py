@@ -12,7 +12,17 @@ import sim
 
 PACKAGE = Path(sim.__file__).parent
 # Lower layers first: a module may import from its own layer and the ones before it.
-LAYERS = ("errors", "model", "figures", "experiment", "classroom", "cli", "docs")
+LAYERS = (
+    "errors",
+    "messages",
+    "palette",
+    "model",
+    "figures",
+    "experiment",
+    "classroom",
+    "cli",
+    "docs",
+)
 MAX_LINES = 500
 
 

@@ -37,7 +37,7 @@ from sim.classroom.views import (
     status_html,
     trend_charts,
 )
-from sim.figures.teaching import OKABE_ITO
+from sim.palette import OKABE_ITO
 
 __all__ = ["SPEEDS", "Page", "page", "default_language"]
 

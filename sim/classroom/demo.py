@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sim.classroom.locale import N_, Texts
 from sim.classroom.story import story
 from sim.errors import UserError
-from sim.figures.teaching import OKABE_ITO
+from sim.palette import OKABE_ITO
 
 if TYPE_CHECKING:
     import pandas as pd

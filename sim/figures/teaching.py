@@ -20,13 +20,24 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
+from sim.messages import N_
+from sim.model.strategies import (
+    CARER,
+    COLOURS,
+    LEGEND,
+    MARKERS,
+    PROMOTER,
+    SHARER,
+    SPAMMER,
+    TABLE,
+)
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
 __all__ = [
     "FEED_COLOURS",
-    "OKABE_ITO",
     "SCENARIO_PANELS",
     "STRATEGY_COLOURS",
     "STRATEGY_LEGEND",
@@ -38,11 +49,6 @@ __all__ = [
     "plot_scenarios",
     "strategy_legend",
 ]
-
-
-def N_(message: str) -> str:  # noqa: N802 - gettext's name for a deferred translation
-    """Mark ``message`` for the class's catalogue; it is translated where it is shown."""
-    return message
 
 
 # (column, title, y label) of the panels that compare scenarios, in words a class reads.
@@ -57,40 +63,17 @@ SCENARIO_PANELS: tuple[tuple[str, str, str], ...] = (
     ("engagement", N_("How much members take part"), N_("likes and comments per member per day")),
 )
 
-# The Okabe-Ito palette (Okabe and Ito 2008), distinct under deuteranopia, protanopia
-# and tritanopia; grey for the members who only read.
-OKABE_ITO = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky blue": "#56B4E9",
-    "bluish green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish purple": "#CC79A7",
-}
-# Colour, marker and legend text of each strategy, indexed by ``sim.agents.Strategy``.
-STRATEGY_COLOURS: tuple[str, ...] = (
-    OKABE_ITO["blue"],  # sharer
-    OKABE_ITO["sky blue"],  # carer
-    OKABE_ITO["orange"],  # ethical promoter
-    OKABE_ITO["vermillion"],  # spammer
-    "#999999",  # lurker
-)
-STRATEGY_MARKERS: tuple[str, ...] = ("o", "o", "o", "s", "o")  # spammers are squares
-STRATEGY_LEGEND: tuple[str, ...] = (
-    N_("sharer (shares material)"),
-    N_("carer (likes, comments, answers)"),
-    N_("ethical promoter"),
-    N_("spammer"),
-    N_("lurker (reads only)"),
-)
+# Colour, marker and legend text of each strategy, indexed by its code: from the table
+# of strategies (Okabe-Ito colours, safe under colour blindness).
+STRATEGY_COLOURS: tuple[str, ...] = COLOURS
+STRATEGY_MARKERS: tuple[str, ...] = MARKERS
+STRATEGY_LEGEND: tuple[str, ...] = LEGEND
 # Colours of post kinds in the feed: members' shares and questions, ethical promotion, spam.
 FEED_COLOURS = {
-    "share": STRATEGY_COLOURS[0],
-    "question": STRATEGY_COLOURS[1],
-    "promotion": STRATEGY_COLOURS[2],
-    "spam": STRATEGY_COLOURS[3],
+    "share": TABLE[SHARER].colour,
+    "question": TABLE[CARER].colour,
+    "promotion": TABLE[PROMOTER].colour,
+    "spam": TABLE[SPAMMER].colour,
 }
 _GOLDEN_ANGLE = np.pi * (3.0 - np.sqrt(5.0))
 

@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from sim.messages import N_
 from sim.model.feed import Kind
+from sim.palette import GREY, OKABE_ITO
 
 __all__ = [
     "TABLE",
@@ -38,6 +40,7 @@ __all__ = [
     "LIKE",
     "COMMENT",
     "COLOURS",
+    "MARKERS",
     "LEGEND",
     "SHARE_PARAMS",
     "posting_rates",
@@ -57,9 +60,11 @@ class Behaviour:
     plural : str
         The daily measure that counts its members (``sharers``).
     label : str
-        Legend text, in words a class reads.
+        Legend text, in words a class reads (marked for translation).
     colour : str
         Its colour in every figure (the Okabe-Ito palette, safe for colour blindness).
+    marker : str
+        Its marker in figures ("o" a dot, "s" a square: spammers stand out by shape too).
     share : str or None
         Parameter giving its share of the starting members; None for the strategy
         that takes the rest (lurkers).
@@ -87,6 +92,7 @@ class Behaviour:
     plural: str
     label: str
     colour: str
+    marker: str
     share: str | None
     rate: str | None
     like: float
@@ -101,23 +107,23 @@ class Behaviour:
 
 # fmt: off
 TABLE: tuple[Behaviour, ...] = (
-    Behaviour("sharer", "sharers", "sharer (shares material)", "#009E73",
+    Behaviour("sharer", "sharers", N_("sharer (shares material)"), OKABE_ITO["blue"], "o",
               share="share_sharers", rate="rate_sharer", like=0.30, comment=0.05,
               kind=Kind.SHARE, quality=(7.0, 3.0), promotion_quality=None,
               honest=True, contributes=True, compares="satisfaction"),
-    Behaviour("carer", "carers", "carer (likes, comments, answers)", "#0072B2",
+    Behaviour("carer", "carers", N_("carer (likes, comments, answers)"), OKABE_ITO["sky blue"], "o",
               share="share_carers", rate="rate_carer", like=0.60, comment=0.25,
               kind=Kind.QUESTION, quality=(6.0, 4.0), promotion_quality=None,
               honest=True, contributes=True, compares="satisfaction"),
-    Behaviour("promoter", "promoters", "ethical promoter", "#E69F00",
+    Behaviour("promoter", "promoters", N_("ethical promoter"), OKABE_ITO["orange"], "o",
               share="share_promoters", rate="rate_promoter", like=0.30, comment=0.10,
               kind=Kind.SHARE, quality=(7.0, 3.0), promotion_quality=(5.0, 5.0),
               honest=True, contributes=True, compares="reach"),
-    Behaviour("spammer", "spammers", "spammer", "#D55E00",
+    Behaviour("spammer", "spammers", N_("spammer"), OKABE_ITO["vermillion"], "s",
               share="share_spammers", rate="spam_rate", like=0.0, comment=0.0,
               kind=None, quality=None, promotion_quality=(2.0, 8.0),
               honest=False, contributes=False, compares="reach"),
-    Behaviour("lurker", "lurkers", "lurker (reads only)", "#999999",
+    Behaviour("lurker", "lurkers", N_("lurker (reads only)"), GREY, "o",
               share=None, rate=None, like=0.05, comment=0.0,
               kind=None, quality=None, promotion_quality=None,
               honest=True, contributes=False, compares=None),
@@ -154,6 +160,7 @@ PROMOTES = np.array([b.promotion_quality is not None for b in TABLE])
 LIKE = np.array([b.like for b in TABLE])
 COMMENT = np.array([b.comment for b in TABLE])
 COLOURS = tuple(b.colour for b in TABLE)
+MARKERS = tuple(b.marker for b in TABLE)
 LEGEND = tuple(b.label for b in TABLE)
 SHARE_PARAMS = tuple(b.share for b in TABLE if b.share is not None)
 _KIND = np.array([-1 if b.kind is None else int(b.kind) for b in TABLE], dtype=np.int8)

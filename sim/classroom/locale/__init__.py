@@ -21,6 +21,7 @@ from io import BytesIO
 from pathlib import Path
 
 from sim.errors import UserError, did_you_mean
+from sim.messages import N_
 
 __all__ = ["LANGUAGES", "LOCALE_DIR", "DOMAIN", "N_", "Texts", "check_language", "translation"]
 
@@ -29,11 +30,6 @@ LANGUAGES: dict[str, str] = {"en": "English", "fr": "Français"}
 SOURCE = "en"  # the language the messages are written in
 DOMAIN = "sim"
 LOCALE_DIR = Path(__file__).resolve().parent
-
-
-def N_(message: str) -> str:  # noqa: N802 - gettext's name for a deferred translation
-    """Mark ``message`` for the catalogue without translating it yet."""
-    return message
 
 
 def check_language(lang: str) -> str:
