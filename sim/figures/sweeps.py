@@ -14,11 +14,32 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
+from sim.palette import OKABE_ITO
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
 __all__ = ["plot_envelopes", "plot_heatmap", "plot_outcomes", "plot_tipping"]
+
+
+# Series are told apart by colour (Okabe-Ito, safe under colour blindness), line style
+# and marker together, so that a figure reads in grey print too.
+_SERIES_COLOURS = tuple(
+    OKABE_ITO[c]
+    for c in ("blue", "vermillion", "bluish green", "orange", "sky blue", "reddish purple", "black")
+)
+_SERIES_STYLES = ("-", "--", "-.", ":")
+_SERIES_MARKERS = ("o", "s", "^", "D", "v")
+
+
+def series_style(i: int) -> tuple[str, str, str]:
+    """Colour, line style and marker of the ``i``-th series of a figure."""
+    return (
+        _SERIES_COLOURS[i % len(_SERIES_COLOURS)],
+        _SERIES_STYLES[i % len(_SERIES_STYLES)],
+        _SERIES_MARKERS[i % len(_SERIES_MARKERS)],
+    )
 
 
 def _axis_label(name: str) -> str:
@@ -35,9 +56,11 @@ def _series_lines(ax: Axes, agg: pd.DataFrame, x: str, col: str) -> None:
     """One line per series (mean) with its 95% CI as a band; the x axis as given."""
     for i, (label, g) in enumerate(agg.groupby("series", sort=False)):
         g = g.sort_values(x)
-        colour = f"C{i}"
+        colour, style, marker = series_style(i)
         ax.fill_between(g[x], g[f"{col}_lo"], g[f"{col}_hi"], color=colour, alpha=0.2, lw=0)
-        ax.plot(g[x], g[col], color=colour, marker="o", ms=3, lw=1.5, label=label or col)
+        ax.plot(
+            g[x], g[col], color=colour, ls=style, marker=marker, ms=4, lw=1.5, label=label or col
+        )
 
 
 def _series_points(ax: Axes, agg: pd.DataFrame, x: str, col: str) -> None:
@@ -51,10 +74,10 @@ def _series_points(ax: Axes, agg: pd.DataFrame, x: str, col: str) -> None:
             g[x] + offset,
             g[col],
             yerr=yerr,
-            fmt="o",
+            fmt=series_style(i)[2],
             ms=4,
             capsize=3,
-            color=f"C{i}",
+            color=series_style(i)[0],
             label=label or col,
         )
 
@@ -129,7 +152,7 @@ def plot_tipping(
     for _, t in tips.iterrows():
         if not np.isfinite(t["estimate"]):
             continue
-        colour = f"C{order.index(t['series'])}" if t["series"] in order else "black"
+        colour = series_style(order.index(t["series"]))[0] if t["series"] in order else "black"
         ax.plot([t["estimate"]], [threshold], marker="v", ms=9, color=colour, ls="")
         if np.isfinite(t["lo"]):
             ax.hlines(threshold, t["lo"], t["hi"], color=colour, lw=4, alpha=0.6)
