@@ -306,6 +306,26 @@ def sweep(
     allow_large: Annotated[
         bool, typer.Option("--allow-large", help="Run a design of more than 100,000 runs.")
     ] = False,
+    executor: Annotated[
+        str,
+        typer.Option(
+            help="Where runs go: local (this machine's processes), dask (a Dask cluster: "
+            "a LocalCluster of --jobs workers, or --scheduler's) or mpi (under mpiexec). "
+            "See docs/distributed.md."
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESS", help="A running Dask scheduler (tcp://HOST:PORT or its file)."
+        ),
+    ] = None,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair", help="Drop results that cannot be read (damaged files); rerun them."
+        ),
+    ] = False,
 ) -> None:
     """Run many replicated groups over a parameter space and find where the group tips.
 
@@ -329,7 +349,8 @@ def sweep(
             typer.echo("\n".join(preview.dry_run(plan, out, jobs, fresh, allow_large)))
             return
         preview.admit(plan, jobs, allow_large)
-        report = _run_sweep(plan, out, jobs, fresh, fail_fast)
+        where = {"executor": executor, "scheduler": scheduler, "repair": repair}
+        report = _run_sweep(plan, out, jobs, fresh, fail_fast, where)
     _print_sweep(report, out)
     if plot and report.counts.get("ok"):
         with user_errors():
@@ -340,7 +361,9 @@ def sweep(
 _SWEEP_EXIT = {"complete": 0, "failures": 1, "stopped": 1, "interrupted": 130}
 
 
-def _run_sweep(plan: Any, out: Path, jobs: int | None, fresh: bool, fail_fast: bool) -> Any:
+def _run_sweep(
+    plan: Any, out: Path, jobs: int | None, fresh: bool, fail_fast: bool, where: dict[str, Any]
+) -> Any:
     """Run the sweep with SIGTERM treated like Ctrl-C: stop, keep what finished."""
     import signal
 
@@ -351,7 +374,9 @@ def _run_sweep(plan: Any, out: Path, jobs: int | None, fresh: bool, fail_fast: b
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        return run_sweep(plan, out, jobs=jobs, fresh=fresh, fail_fast=fail_fast, command=sys.argv)
+        return run_sweep(
+            plan, out, jobs=jobs, fresh=fresh, fail_fast=fail_fast, command=sys.argv, **where
+        )
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -388,8 +413,11 @@ def _plot(directory: Path, outcome: str | None, threshold: float | None, along: 
         )
     if not directory.is_dir():
         raise UserError(f"results folder {directory} not found.")
+    from sim.experiment.store import record_outputs
+
     analysis = analyse(directory, outcome=outcome, threshold=threshold, along=along)
     written = write_report(analysis)
+    record_outputs(directory, written)
     typer.echo(terminal_report(analysis))
     figures = sum(p.suffix == ".png" for p in written)
     typer.echo(f"Wrote {figures} figures to {directory}/figures/ and {directory}/summary.md")

@@ -8,13 +8,14 @@ import json
 import pandas as pd
 import pytest
 
-from sim.experiment.spec import SpecError, parse_spec
+from sim.experiment.spec import parse_spec
 from sim.experiment.store import (
     MANIFEST,
     PARTS,
     RUNS,
     TIMESERIES,
     Store,
+    StoreError,
     consolidate,
     done_ids,
     iter_timeseries,
@@ -120,7 +121,7 @@ def test_manifest_records_spec_design_and_provenance(store):
 def test_another_spec_is_refused_and_fresh_removes_only_sweep_files(store):
     store.write_run(*fake_run(0))
     other = parse_spec(SPEC | {"replicates": 5})
-    with pytest.raises(SpecError, match="different spec.*--fresh"):
+    with pytest.raises(StoreError, match="different spec.*--fresh"):
         Store(store.root).open(other, fresh=False, command=[], jobs=1)
     assert done_ids(store.root) == {0}  # nothing lost by the refusal
     (store.root / "notes.txt").write_text("mine")
@@ -140,6 +141,6 @@ def test_tables_without_a_manifest_are_not_overwritten(tmp_path):
     root = tmp_path / "out"
     root.mkdir()
     (root / RUNS).write_bytes(b"precious")
-    with pytest.raises(SpecError, match="without a manifest"):
+    with pytest.raises(StoreError, match="no manifest.json but holds runs.parquet"):
         Store(root).open(parse_spec(SPEC), fresh=False, command=[], jobs=1)
     assert (root / RUNS).read_bytes() == b"precious"

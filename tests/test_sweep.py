@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 
 import sim.model.model
 from sim.cli import app
-from sim.experiment.pool import WORKER_DIED, Pool
+from sim.experiment.pool import LocalPool
 from sim.experiment.progress import Progress
-from sim.experiment.run import Result, Task, execute
+from sim.experiment.run import WORKER_DIED, Result, Task, execute
 from sim.experiment.spec import parse_spec, run_seed
-from sim.experiment.store import PART_SUFFIX, PARTS, RUNS, TIMESERIES
+from sim.experiment.store import PARTS, RUNS, TIMESERIES
 from sim.experiment.sweep import plan, run_sweep
 
 SPEC = {
@@ -173,7 +173,12 @@ def crash_on_3(task: Task) -> Result:
 
 def test_a_dying_worker_fails_only_its_own_run():
     spec = parse_spec(SPEC | {"replicates": 1})
-    results = [r for r in Pool(plan(spec), jobs=2, fn=crash_on_3).results() if r is not None]
+    pool = LocalPool(jobs=2)
+    pool.start()
+    try:
+        results = [r for r in pool.results(plan(spec), crash_on_3) if r is not None]
+    finally:
+        pool.close()
     by_id = {r.row["run_id"]: r.row for r in results}
     assert sorted(by_id) == [0, 1, 2, 3]
     assert by_id[3]["status"] == "failed" and by_id[3]["error"] == WORKER_DIED
@@ -199,6 +204,11 @@ def test_dry_run_estimates_and_writes_nothing(tmp_path, monkeypatch):
     assert "4 points x 3 replicates = 12 runs" in result.output
     assert "estimated time" in result.output and "MB" in result.output
     assert not (tmp_path / "results").exists()
+
+
+def runs_in_parts(root: Path) -> int:
+    """Runs finished since the last consolidation: complete lines of the part files."""
+    return sum(p.read_bytes().count(b"\n") for p in (root / PARTS).glob("*.runs.jsonl"))
 
 
 def sweep_cmd(spec: Path, out: Path, jobs: int) -> list[str]:
@@ -233,7 +243,7 @@ def test_a_killed_sweep_resumes_to_the_same_results(tmp_path):
         sweep_cmd(spec_file, killed, 2), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 120
-    while len(list((killed / PARTS).glob(f"*.run{PART_SUFFIX}"))) < 5:
+    while runs_in_parts(killed) < 5:
         assert proc.poll() is None, "the sweep ended before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -246,7 +256,7 @@ def test_a_killed_sweep_resumes_to_the_same_results(tmp_path):
         time.sleep(0.1)
     partial = json.loads((killed / "manifest.json").read_text())
     assert partial["status"] == "running"  # it never got to say goodbye
-    done_before = len(list((killed / PARTS).glob(f"*.run{PART_SUFFIX}")))
+    done_before = runs_in_parts(killed)
     assert 5 <= done_before < 48
 
     resumed = subprocess.run(sweep_cmd(spec_file, killed, 1), capture_output=True, text=True)

@@ -1,33 +1,31 @@
 """The local process pool: long-lived workers fed a bounded window of runs.
 
 Mesa is imported once per worker, not once per run. A worker that dies (killed, out
-of memory) is replaced, and the runs it may have been running are retried one at a
-time, so that the culprit is found and recorded as failed.
+of memory) breaks the whole ``ProcessPoolExecutor``: the pool is started again, and
+the runs that were in flight are retried one at a time, alone, so that the culprit is
+found and recorded as failed while the others finish.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
-from sim.errors import UserError
-from sim.experiment.run import Result, Task, execute
+from sim.experiment.executors import ExecutorError, FuturesExecutor
+from sim.experiment.parts import host_name
+from sim.experiment.run import WORKER_DIED, Result, Task, failed
+from sim.experiment.versions import versions
 
-__all__ = ["WORKER_DIED", "WorkerError", "Pool", "serial"]
-
-WORKER_DIED = (
-    "the worker process running this run died (killed, crashed or out of memory); "
-    "it died again when the run was retried alone"
-)
+__all__ = ["LocalPool", "WorkerError"]
 
 
-class WorkerError(UserError):
+class WorkerError(ExecutorError):
     """Worker processes cannot start, so no run can be done in parallel."""
 
 
@@ -53,37 +51,33 @@ def _ping() -> bool:
     return True
 
 
-def serial(tasks: list[Task], fn: Callable[[Task], Result]) -> Iterator[Result | None]:
-    for task in tasks:
-        yield fn(task)
-
-
-class Pool:
-    """A process pool fed a bounded window of tasks; survives workers that die.
+class LocalPool(FuturesExecutor):
+    """A process pool on this machine that survives workers that die.
 
     When a worker dies, every run then in flight is suspect: they are retried one at a
     time, alone in the pool, and a run that kills its worker alone is recorded as failed.
     """
 
-    def __init__(
-        self, tasks: list[Task], jobs: int, fn: Callable[[Task], Result] = execute
-    ) -> None:
-        self.fn = fn
-        self.queue = deque(tasks)
+    kind = "local"
+
+    def __init__(self, jobs: int) -> None:
+        super().__init__(slots=jobs)
         self.suspects: deque[Task] = deque()
         self.isolating = False  # the one run in flight is a suspect running alone
-        self.jobs = jobs
-        self.window = 2 * jobs
-        self.running: dict[Future[Result], Task] = {}
-        self.executor = self._start()
 
-    def _start(self) -> ProcessPoolExecutor:
+    def start(self) -> dict[str, Any]:
+        self.executor = self._pool()
+        return {"kind": self.kind, "jobs": self.slots, "host": host_name()} | {
+            "versions": versions()
+        }
+
+    def _pool(self) -> ProcessPoolExecutor:
         """A fresh pool, checked with a first task so that workers that cannot start at all
         stop the sweep instead of failing every run."""
         import multiprocessing as mp
 
         executor = ProcessPoolExecutor(
-            max_workers=self.jobs,
+            max_workers=self.slots,
             mp_context=mp.get_context("spawn"),
             initializer=_init_worker,
             initargs=(os.getpid(),),
@@ -98,8 +92,9 @@ class Pool:
             ) from None
         return executor
 
-    def _submit(self, task: Task) -> None:
-        self.running[self.executor.submit(self.fn, task)] = task
+    def results(self, tasks: list[Task], fn: Callable[[Task], Result]) -> Iterator[Result | None]:
+        self.suspects.clear()
+        return super().results(tasks, fn)
 
     def _fill(self) -> None:
         if self.suspects:
@@ -109,57 +104,39 @@ class Pool:
             return
         if not self.running:
             self.isolating = False
-        while self.queue and len(self.running) < self.window:
-            self._submit(self.queue.popleft())
+        super()._fill()
 
-    def results(self) -> Iterator[Result | None]:
-        """Results as they complete; None every second while waiting (to refresh progress)."""
-        try:
-            while True:
-                self._fill()
-                if not self.running:
-                    return
-                finished, _ = wait(self.running, timeout=1.0, return_when=FIRST_COMPLETED)
-                if not finished:
-                    yield None
-                yield from self._collect(finished)
-        finally:
-            self.stop()
-
-    def _collect(self, finished: set[Future[Result]]) -> Iterator[Result]:
+    def _collect(self, done: set[Future[Result]]) -> Iterator[Result]:
         crashed: list[Task] = []
-        for fut in finished:
-            task = self.running.pop(fut)
-            try:
-                yield fut.result()
-            except BrokenProcessPool:
+        for future in done:
+            task = self.running.pop(future)
+            if not future.cancelled() and isinstance(future.exception(), BrokenProcessPool):
                 crashed.append(task)
+            else:
+                yield self._outcome(future, task)
         if not crashed:
             return
         crashed += self.running.values()
         self.running.clear()
+        assert self.executor is not None
         self.executor.shutdown(wait=False, cancel_futures=True)
-        self.executor = self._start()
+        self.executor = self._pool()
         if self.isolating:
-            yield _died(crashed[0])
+            yield failed(crashed[0], WORKER_DIED)
         else:
             self.suspects.extend(sorted(crashed, key=lambda t: t.run_id))
 
-    def stop(self) -> None:
+    def close(self) -> None:
         """End the workers: at once if runs are pending (interrupt, fail-fast), else cleanly."""
-        if not self.running and not self.queue and not self.suspects:
-            self.executor.shutdown(wait=True)
+        executor = self.executor
+        if executor is None:
             return
-        procs = list((getattr(self.executor, "_processes", None) or {}).values())
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = None
+        if not self.running and not self.queue and not self.suspects:
+            executor.shutdown(wait=True)
+            return
+        procs = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
         for proc in procs:
             if proc.is_alive():
                 proc.terminate()
-
-
-def _died(task: Task) -> Result:
-    from sim.model.params import resolve
-
-    base = {"run_id": task.run_id, "point": task.point, "replicate": task.replicate}
-    row = {**base, "seed": task.seed, **resolve(task.params)}
-    return Result(row={**row, "status": "failed", "error": WORKER_DIED, "wall_time": math.nan})

@@ -1,24 +1,44 @@
 """One run of a sweep: what to do (``Task``), doing it, and what it gives (``Result``).
 
 ``execute`` never raises: a run that fails becomes a row with status ``failed`` and
-its traceback, so that one bad point cannot stop a sweep.
+its traceback, so that one bad point cannot stop a sweep. ``work`` is what an executor
+runs on a worker: it refuses a worker with other versions than the client's, executes
+the run and appends it to the worker's own part files.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import time
 import traceback
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from sim.experiment.store import Store
+from sim.experiment.parts import host_name, writer_for
+from sim.experiment.versions import mismatch, versions
 
-__all__ = ["Result", "Task", "execute", "execute_and_store", "record"]
+__all__ = [
+    "WORKER_DIED",
+    "Destination",
+    "Result",
+    "Task",
+    "execute",
+    "failed",
+    "record",
+    "work",
+    "worker_name",
+]
+
+WORKER_DIED = (
+    "the worker process running this run died (killed, crashed or out of memory); "
+    "it died again when the run was retried"
+)
 
 
 @dataclass(frozen=True)
@@ -39,41 +59,82 @@ class Task:
 class Result:
     """A finished run: its row for runs.parquet and its recorded time series, or
     ``stored`` if the worker has written both to the store already (the series is
-    then dropped, so that it does not travel back to the parent)."""
+    then dropped, so that it does not travel back to the client). ``worker`` names
+    the process that ran it."""
 
     row: dict[str, Any]
     ts: pa.Table | None = None
     stored: bool = False
+    worker: str | None = None
 
     @property
     def failed(self) -> bool:
         return self.row["status"] != "ok"
 
 
+@dataclass(frozen=True)
+class Destination:
+    """Where the workers of one sweep session store runs, and the client's versions,
+    which they must have."""
+
+    root: str
+    session: str
+    versions: dict[str, str | None] = field(default_factory=dict)
+
+
+def worker_name() -> str:
+    """This process, as the manifest names workers: host and process id."""
+    return f"{host_name()}-{os.getpid()}"
+
+
+def work(task: Task, to: Destination) -> Result:
+    """Run one group on a worker and store it in the worker's part files.
+
+    If the results folder is not visible from the worker (no shared file system), the
+    series travels back with the row and the client stores it.
+    """
+    refusal = mismatch(worker_name(), versions(), to.versions) if to.versions else None
+    if refusal is not None:
+        raise refusal
+    result = execute(task)
+    result.worker = worker_name()
+    writer = writer_for(Path(to.root), to.session)
+    if writer is None:
+        return result
+    writer.append(result.row, result.ts)
+    return Result(row=result.row, stored=True, worker=result.worker)
+
+
 def execute(task: Task) -> Result:
     """Run one group; never raises: a failure becomes a row with status ``failed``."""
     from sim.model.model import CommunityModel
-    from sim.model.params import resolve
 
     started = time.perf_counter()
-    base = {
-        "run_id": task.run_id,
-        "point": task.point,
-        "replicate": task.replicate,
-        "seed": task.seed,
-    }
     try:
         model = CommunityModel(rng=task.seed, **task.params).run(task.steps)
         summary = {k: v for k, v in model.summary().items() if k != "seed"}
-        row = {**base, **model.params, **summary, "status": "ok", "error": None}
+        row = {**_where(task), **model.params, **summary, "status": "ok", "error": None}
         # the collector's columns, not model.timeseries(): no DataFrame built per run
         kept = record(model.datacollector.model_vars, task.every, task.metrics)
         ts = pa.table({"run_id": np.full(len(kept["day"]), task.run_id, np.int64), **kept})
     except Exception:  # noqa: BLE001 - isolating any failure of a run is the point
-        row = {**base, **resolve(task.params), "status": "failed", "error": traceback.format_exc()}
-        ts = None
+        return failed(task, traceback.format_exc(), time.perf_counter() - started)
     row["wall_time"] = time.perf_counter() - started
     return Result(row=row, ts=ts)
+
+
+def failed(task: Task, error: str, wall_time: float = math.nan) -> Result:
+    """The row of a run that failed: where it sits, its parameters, and the error."""
+    from sim.model.params import resolve
+
+    row = {**_where(task), **resolve(task.params), "status": "failed", "error": error}
+    return Result(row={**row, "wall_time": wall_time})
+
+
+def _where(task: Task) -> dict[str, Any]:
+    return {"run_id": task.run_id, "point": task.point, "replicate": task.replicate} | {
+        "seed": task.seed
+    }
 
 
 def record(
@@ -89,14 +150,3 @@ def record(
     keep = (days % every == 0) | (days == days.max())
     kept = {m: np.asarray(columns[m], dtype=np.float64)[keep] for m in metrics}
     return {"day": days[keep], **kept}
-
-
-def execute_and_store(task: Task, root: Path) -> Result:
-    """Run one group and write its part files to the store at ``root``, in the worker.
-
-    The parent then receives only the row: it does no per-run I/O and never holds a
-    time series. A run is on disk as soon as it is finished, as when the parent wrote it.
-    """
-    result = execute(task)
-    Store(root).write_run(result.row, result.ts)
-    return Result(row=result.row, stored=True)

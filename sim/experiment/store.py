@@ -1,23 +1,21 @@
-"""Results on disk: the manifest, one small file per finished run, and the tidy tables.
+"""A sweep's results folder: the manifest, who may write there, and what a sweep owns.
 
 A results folder holds::
 
-    manifest.json        the spec as given and as resolved, provenance, sessions, status
+    manifest.json        the spec as given and as resolved, provenance, sessions, status,
+                         and the list of files the sweep wrote (``--fresh`` deletes those)
     runs.parquet         one row per run (parameters, outcomes, seed, status, error)
     timeseries.parquet   run_id, day and the recorded daily measures
     .parts/              runs finished since the tables were last consolidated
+                         (``sim.experiment.parts``)
+    .lock                held by the sweep running there (``sim.experiment.lock``)
+    .reserve             room kept while a sweep runs, so that a full disk cannot stop
+                         it from recording how it ended
 
-Every file is written to a temporary name and moved into place with ``os.replace``,
-so a reader (or a killed sweep) never sees half a file. Each finished run is written
-at once as its own part files, so killing a sweep loses at most the runs in flight;
-the tables are rebuilt from the parts and the previous tables, streaming the time
-series so that they are never all in memory.
-
-Part files are Arrow IPC files, uncompressed: writing one costs about a tenth of a
-millisecond where a Parquet file costs one or two (its metadata is heavy for a table
-of one row), and a sweep writes two per run. Parquet, compact and widely read, is
-kept for the consolidated tables. Part files of older versions (``.parquet``) are
-still read, so a sweep killed before an upgrade resumes after it.
+A folder holding another spec's results is refused with the keys that differ; a
+folder without a manifest is not a sweep's, and ``--fresh`` deletes nothing there.
+The ``[analysis]`` section does not decide the runs: an edited one is recorded and
+used for the figures and summary.
 """
 
 from __future__ import annotations
@@ -27,93 +25,64 @@ import datetime as dt
 import json
 import os
 import platform
+import secrets
+import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.ipc as ipc
-import pyarrow.parquet as pq
 
-from sim.experiment.spec import SpecError
+from sim.experiment.files import StoreError, remove_temporaries, write_json, writing
+from sim.experiment.lock import LOCK, FolderLock
+from sim.experiment.parts import PARTS, SESSION_SUFFIX, PartWriter, close_writers, host_name
+from sim.experiment.tables import (
+    RUNS,
+    TIMESERIES,
+    consolidate,
+    done_ids,
+    iter_timeseries,
+    read_runs,
+    rebuild,
+)
 
 if TYPE_CHECKING:
     from sim.experiment.spec import Spec
 
 __all__ = [
     "MANIFEST",
-    "PART_SUFFIX",
+    "PARTS",
     "RUNS",
     "TIMESERIES",
     "Store",
+    "StoreError",
     "consolidate",
     "done_ids",
     "git_state",
     "iter_timeseries",
     "read_manifest",
     "read_runs",
+    "record_outputs",
 ]
 
-MANIFEST, RUNS, TIMESERIES, PARTS = "manifest.json", "runs.parquet", "timeseries.parquet", ".parts"
-# Files a sweep owns in its folder: `--fresh` removes these and nothing else.
-OWNED = (MANIFEST, RUNS, TIMESERIES, PARTS, "figures", "summary.md", "aggregates.csv")
-# Suffix of part files: Arrow IPC, then the Parquet parts of older versions (read only).
-PART_SUFFIX, LEGACY_PART_SUFFIX = ".arrow", ".parquet"
+MANIFEST, RESERVE = "manifest.json", ".reserve"
+# What a sweep writes besides its report; the manifest lists these and what the report adds.
+OWN = (MANIFEST, RUNS, TIMESERIES, PARTS, RESERVE)
+# Names a sweep writes over: a folder holding them without a manifest is refused.
+CLAIMED = (RUNS, TIMESERIES, "figures", "summary.md", "aggregates.csv")
+# Keys of the resolved spec that decide the runs ([analysis] does not).
+DECIDING = ("name", "replicates", "seed", "steps", "fixed", "vary", "sample", "record")
 PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "matplotlib", "typer")
-ROW_GROUP_ROWS = 200_000
+MIN_RESERVE = 64 * 1024
 
 
 def now() -> str:
     """Current time, ISO 8601 with the time zone."""
     return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
-
-
-# ------------------------------------------------------------------------ atomic files
-def _tmp(path: Path) -> Path:
-    return path.with_name(f".{path.name}.tmp-{os.getpid()}")
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically (temporary file, then ``os.replace``)."""
-    tmp = _tmp(path)
-    tmp.write_text(json.dumps(data, indent=2, default=_jsonable) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "item"):  # NumPy scalars
-        return value.item()
-    return str(value)
-
-
-def write_table(path: Path, table: pa.Table) -> None:
-    """Write a parquet file atomically."""
-    tmp = _tmp(path)
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
-
-
-def write_part(path: Path, table: pa.Table) -> None:
-    """Write an Arrow IPC file atomically: serialised in memory, then one write."""
-    sink = pa.BufferOutputStream()
-    with ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-    tmp = _tmp(path)
-    tmp.write_bytes(sink.getvalue())
-    os.replace(tmp, path)
-
-
-def read_part(path: Path, columns: list[str] | None = None) -> pa.Table:
-    """A part file (Arrow IPC, or Parquet from an older version), read whole."""
-    if path.suffix == LEGACY_PART_SUFFIX:
-        return pq.read_table(path, columns=columns)
-    table = ipc.open_file(pa.py_buffer(path.read_bytes())).read_all()
-    return table if columns is None else table.select(columns)
 
 
 def read_manifest(root: Path) -> dict[str, Any] | None:
@@ -123,8 +92,10 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
         return None
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise SpecError(f"{path} is unreadable ({err}); use --fresh to start over.") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise StoreError(
+            f"{path} is unreadable ({err}); use --fresh to start over or --out for another folder."
+        ) from None
 
 
 # --------------------------------------------------------------------------- provenance
@@ -173,6 +144,8 @@ def provenance() -> dict[str, Any]:
 class Store:
     """A sweep's results folder: refuses a foreign spec, resumes its own, writes runs.
 
+    The caller holds the folder's lock (``FolderLock``) from ``open`` to ``finish``.
+
     Parameters
     ----------
     root : Path
@@ -183,71 +156,95 @@ class Store:
         self.root = Path(root)
         self.parts = self.root / PARTS
         self.manifest: dict[str, Any] = {}
+        self.session = secrets.token_hex(4)
+        self.notes: list[str] = []  # what a user should know about this session
+        self._writer: PartWriter | None = None
 
     # --------------------------------------------------------------- opening
-    def open(self, spec: Spec, fresh: bool, command: list[str], jobs: int) -> set[int]:
+    def open(
+        self, spec: Spec, fresh: bool, command: list[str], jobs: int, repair: bool = False
+    ) -> set[int]:
         """Prepare the folder for ``spec`` and return the ids of runs already done.
 
-        A folder holding another spec's results is refused (``SpecError``) unless
-        ``fresh``, which removes the sweep's own files (never anything else).
+        A folder holding another spec's results is refused (``StoreError``) unless
+        ``fresh``, which removes what the manifest says the sweep wrote. ``repair``
+        first drops what cannot be read, so that those runs are run again. The
+        manifest, saved last, says ``running`` from then on.
         """
         old = self._check(spec, fresh)
-        try:
+        with writing(self.parts):
             self.parts.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise SpecError(f"cannot create results folder {self.root}: {err.strerror}.") from None
-        self._clean_temporaries()
+        remove_temporaries(self.root, self.parts)
+        repaired = rebuild(self.root, repair=True).dropped if repair else []
+        if repaired:
+            self.notes.append("--repair dropped " + "; ".join(repaired) + ".")
         done = done_ids(self.root)
+        with writing(self.parts):
+            (self.parts / f"{self.session}{SESSION_SUFFIX}").touch()
         self.manifest = old or self._new_manifest(spec)
-        self.manifest["status"] = "running"
-        self.manifest.setdefault("sessions", []).append(
-            {"command": command, "jobs": jobs, "started": now(), "ended": None, "status": "running"}
-            | {"git": git_state(), "runs_before": len(done)}
-        )
+        session = {"id": self.session, "command": command, "jobs": jobs, "started": now()}
+        session |= {"ended": None, "status": "running", "git": git_state()}
+        session |= {"runs_before": len(done)} | ({"repaired": repaired} if repaired else {})
+        self.manifest.setdefault("sessions", []).append(session)
+        self._apply_analysis(spec, session)
+        self.manifest.update(status="running", ended=None)
+        self.manifest.pop("error", None)
+        self._reserve()
         self.save_manifest()
         return done
 
     def check(self, spec: Spec) -> None:
-        """Raise ``SpecError`` if the folder holds another spec's results; write nothing."""
+        """Raise ``StoreError`` if the folder holds another spec's results; write nothing."""
         self._check(spec, fresh=False)
 
     def _check(self, spec: Spec, fresh: bool) -> dict[str, Any] | None:
-        if fresh:
-            self.remove_owned()
-            return None
         old = read_manifest(self.root)
         if old is None:
-            present = [n for n in OWNED if n != MANIFEST and (self.root / n).exists()]
-            if present and present != [PARTS]:
-                raise SpecError(
-                    f"{self.root} holds results ({', '.join(present)}) without a manifest; "
-                    "use --fresh to replace them or --out for another folder."
-                )
+            self._refuse_foreign(fresh)
+            return None
+        if fresh:
+            self._remove_own(old)
             return None
         if old.get("fingerprint") != spec.fingerprint():
             was = old.get("spec", {}).get("path") or old.get("name")
-            raise SpecError(
-                f"{self.root} holds the results of a different spec ({was}); use --fresh to "
-                "replace them or --out for another folder."
+            raise StoreError(
+                f"{self.root} holds the results of a different spec ({was}): "
+                f"{changes(old.get('resolved', {}), spec.resolved())}; use --fresh to replace "
+                "them or --out for another folder."
             )
         return old
 
-    def remove_owned(self) -> None:
-        """Delete the files a sweep writes in its folder, and nothing else."""
-        import shutil
+    def _refuse_foreign(self, fresh: bool) -> None:
+        """A folder without a manifest is not a sweep's: never delete or overwrite there."""
+        if not self.root.is_dir():
+            return
+        present = sorted(
+            n for n in os.listdir(self.root) if n != LOCK and not _empty_parts(self, n)
+        )
+        if fresh and present:
+            raise StoreError(
+                f"{self.root} is not a sweep's results folder (it has no {MANIFEST}), so "
+                f"--fresh deletes nothing there ({', '.join(present[:5])}); use --out for "
+                "another folder."
+            )
+        claimed = [n for n in CLAIMED if n in present]
+        if claimed:
+            raise StoreError(
+                f"{self.root} has no {MANIFEST} but holds {', '.join(claimed)}, which a sweep "
+                "would overwrite; use --out for another folder."
+            )
 
-        for name in OWNED:
-            path = self.root / name
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
-
-    def _clean_temporaries(self) -> None:
-        for folder in (self.root, self.parts):
-            for tmp in folder.glob(".*.tmp-*"):
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
+    def _remove_own(self, manifest: dict[str, Any]) -> None:
+        """Delete what the manifest says the sweep wrote, and nothing else."""
+        listed = manifest.get("files") or list(OWN)
+        with writing(self.root):
+            for name in sorted(set(listed) | {MANIFEST}, key=len, reverse=True):
+                path = self.root / name
+                if path.is_dir() and name.rstrip("/") == PARTS:
+                    shutil.rmtree(path)
+                elif path.is_file():
+                    path.unlink()
+                    _remove_empty_parents(path.parent, self.root)
 
     def _new_manifest(self, spec: Spec) -> dict[str, Any]:
         resolved = spec.resolved()
@@ -267,194 +264,156 @@ class Store:
                 "run_id = p * replicates + r"
             ),
             "provenance": provenance(),
+            "files": list(OWN),
             "started": now(),
             "ended": None,
         }
+
+    def _apply_analysis(self, spec: Spec, session: dict[str, Any]) -> None:
+        """Record an edited ``[analysis]`` (the figures and summary are made with it)."""
+        new = spec.resolved()["analysis"]
+        old = self.manifest["resolved"].get("analysis") or {}
+        edited = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
+        if not edited or not old:
+            self.manifest["resolved"]["analysis"] = new
+            return
+        self.manifest["resolved"]["analysis"] = new
+        self.manifest["spec"] = {"path": spec.path, "text": spec.text, "given": spec.source}
+        session["analysis_changed"] = edited
+        said = ", ".join(f"{k} {_short(a)} -> {_short(b)}" for k, (a, b) in edited.items())
+        self.notes.append(
+            f"the spec's [analysis] changed since the results were made ({said}); the figures "
+            "and summary are made with the new settings."
+        )
+
+    def _reserve(self) -> None:
+        """Keep room for the final manifest, given back just before it is written."""
+        size = max(MIN_RESERVE, 2 * len(json.dumps(self.manifest, default=str)))
+        path = self.root / RESERVE
+        with writing(path):
+            with open(path, "wb") as handle:
+                handle.truncate(0)
+                handle.write(b"\0" * size)
 
     def save_manifest(self) -> None:
         """Write the manifest atomically."""
         write_json(self.root / MANIFEST, self.manifest)
 
-    # --------------------------------------------------------------- writing
-    def write_run(self, row: dict[str, Any], ts: pa.Table | pd.DataFrame | None) -> None:
-        """Write one finished run as part files: its time series first, then its row.
-
-        A row part exists only once its time series is on disk, so the presence of
-        ``<id>.run.arrow`` is what marks a run done. Sweep workers call this for the
-        runs they finish, so that the sweep's parent process does no per-run I/O.
-        """
-        run_id = int(row["run_id"])
-        if ts is not None and len(ts):
-            write_part(self.parts / f"{run_id:09d}.ts{PART_SUFFIX}", _ts_table(ts))
-        write_part(self.parts / f"{run_id:09d}.run{PART_SUFFIX}", pa.Table.from_pylist([row]))
-
-    def finish(self, status: str, counts: dict[str, int]) -> None:
-        """Record the end of this session in the manifest."""
-        ended = now()
-        self.manifest["status"] = status
-        self.manifest["ended"] = ended
-        self.manifest["runs"] = counts
-        session = self.manifest["sessions"][-1]
-        session.update(ended=ended, status=status, runs_after=counts.get("done", 0))
+    def record_executor(self, info: dict[str, Any]) -> None:
+        """Record where this session's runs go (executor, scheduler, workers, versions)."""
+        self.manifest["sessions"][-1]["executor"] = info
         self.save_manifest()
 
+    # --------------------------------------------------------------- writing
+    def write_run(self, row: dict[str, Any], ts: pa.Table | pd.DataFrame | None) -> None:
+        """Store a run in this process (one whose worker could not write it itself)."""
+        if self._writer is None:
+            self._writer = PartWriter(
+                self.parts, f"{self.session}-{host_name()}-{os.getpid()}-client"
+            )
+        self._writer.append(row, ts)
 
-def _ts_table(ts: pa.Table | pd.DataFrame) -> pa.Table:
-    """A run's time series with fixed types: run_id and day int64, measures float64."""
-    if isinstance(ts, pd.DataFrame):
-        ts = pa.Table.from_pandas(ts, preserve_index=False)
-    types = [pa.int64() if n in ("run_id", "day") else pa.float64() for n in ts.column_names]
-    return ts.cast(pa.schema(list(zip(ts.column_names, types, strict=True))))
+    def finish(
+        self, status: str, counts: dict[str, int], error: str | None = None, **session: Any
+    ) -> None:
+        """Record the end of this session in the manifest (room for it is given back first)."""
+        self.close()
+        with contextlib.suppress(OSError):
+            (self.root / RESERVE).unlink()
+        ended = now()
+        self.manifest.update(status=status, ended=ended, runs=counts)
+        if error:
+            self.manifest["error"] = error
+        last = self.manifest["sessions"][-1]
+        last.update(ended=ended, status=status, runs_after=counts.get("done", 0), **session)
+        if error:
+            last["error"] = error
+        self.save_manifest()
 
-
-# ------------------------------------------------------------------------------ reading
-def _parts(parts: Path, kind: str) -> dict[int, Path]:
-    """The part files of one kind (``run`` or ``ts``) by run id, Arrow over legacy Parquet."""
-    found: dict[int, Path] = {}
-    for suffix in (LEGACY_PART_SUFFIX, PART_SUFFIX):  # the later suffix wins
-        for path in parts.glob(f"*.{kind}{suffix}"):
-            if not path.name.startswith("."):
-                found[int(path.name.split(".")[0])] = path
-    return dict(sorted(found.items()))
-
-
-def done_ids(root: Path) -> set[int]:
-    """Ids of the runs on disk (finished or failed), consolidated or still in parts."""
-    root = Path(root)
-    ids = set(_parts(root / PARTS, "run"))
-    if (root / RUNS).exists():
-        ids.update(pq.read_table(root / RUNS, columns=["run_id"]).column(0).to_pylist())
-    return ids
-
-
-def read_runs(root: Path) -> pd.DataFrame:
-    """Every run row on disk, consolidated or not, one per run_id, sorted by run_id."""
-    root = Path(root)
-    frames = []
-    parts = _parts(root / PARTS, "run")
-    if (root / RUNS).exists():
-        old = pd.read_parquet(root / RUNS)
-        frames.append(old[~old["run_id"].isin(list(parts))])
-    if parts:
-        frames.append(_rows_of(list(parts.values())))
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame({"run_id": pd.Series([], dtype="int64")})
-    runs = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return runs.sort_values("run_id", kind="stable").reset_index(drop=True)
+    def close(self) -> None:
+        """Close this process's part files (the client's and, with one worker, its own)."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        close_writers(self.root)
 
 
-def _rows_of(paths: list[Path]) -> pd.DataFrame:
-    """Row parts as one frame, joined in Arrow: one conversion to pandas, not one per run.
+def record_outputs(root: Path, paths: Iterable[Path]) -> None:
+    """Add files a sweep's report wrote to the manifest, so that ``--fresh`` removes them.
 
-    Columns are in order of first appearance and a column a row lacks (a failed run has
-    no outcomes) is null, as ``pandas.concat`` would make them; a column that is null in
-    one row and typed in another takes the type (``permissive`` also widens int to float).
-    """
-    tables = [read_part(p) for p in paths]
-    return pa.concat_tables(tables, promote_options="permissive").to_pandas()
-
-
-def iter_timeseries(root: Path, columns: list[str] | None = None) -> Iterator[pa.Table]:
-    """The time series on disk in batches: consolidated rows, then parts not yet merged.
-
-    Consolidated rows of a run that also has a part are skipped (the part wins), so
-    a consolidation interrupted half-way never yields a run twice.
+    Skipped while another process holds the folder (its manifest is in flux); such
+    files are then kept by ``--fresh``, never deleted without a record.
     """
     root = Path(root)
-    parts = _parts(root / PARTS, "ts")
-    if (root / TIMESERIES).exists():
-        skip = pa.array(list(parts), type=pa.int64())
-        pf = pq.ParquetFile(root / TIMESERIES)
-        want = None if columns is None else list(dict.fromkeys(["run_id", *columns]))
-        for batch in pf.iter_batches(batch_size=ROW_GROUP_ROWS, columns=want):
-            table = pa.Table.from_batches([batch])
-            if parts:
-                keep = pc.invert(pc.is_in(table.column("run_id"), value_set=skip))
-                table = table.filter(keep)
-            yield table if columns is None else table.select(columns)
-    for path in parts.values():
-        yield read_part(path, columns)
-
-
-def _batched(tables: Iterable[pa.Table], rows: int) -> Iterator[pa.Table]:
-    pending: list[pa.Table] = []
-    count = 0
-    for table in tables:
-        pending.append(table)
-        count += len(table)
-        if count >= rows:
-            yield pa.concat_tables(pending)
-            pending, count = [], 0
-    if pending:
-        yield pa.concat_tables(pending)
-
-
-# -------------------------------------------------------------------------- consolidate
-def consolidate(root: Path) -> int:
-    """Merge the parts into runs.parquet and timeseries.parquet; return the runs merged.
-
-    Order matters for a kill at any moment: the new time series table replaces the old,
-    then the runs table, and only then are the merged parts deleted. Until a part is
-    deleted it takes precedence over the consolidated rows of its run, so no run is
-    ever lost or counted twice.
-    """
-    root = Path(root)
-    with _locked(root / PARTS):
-        return _consolidate(root)
-
-
-@contextlib.contextmanager
-def _locked(parts: Path) -> Iterator[None]:
-    """One consolidation at a time per folder (e.g. `sim plot` during a running sweep)."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: no lock
-        yield
+    manifest = read_manifest(root)
+    if manifest is None:
         return
-    if not parts.is_dir():
-        yield
-        return
-    with open(parts / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _consolidate(root: Path) -> int:
-    run_parts = _parts(root / PARTS, "run")
-    ts_parts = _parts(root / PARTS, "ts")
-    if not run_parts and not ts_parts:
-        return 0
-    if ts_parts or (root / TIMESERIES).exists():
-        _write_streamed(root / TIMESERIES, iter_timeseries(root))
-    runs = read_runs(root)
-    write_table(root / RUNS, pa.Table.from_pandas(runs, preserve_index=False))
-    for path in [*run_parts.values(), *ts_parts.values()]:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-    return len(run_parts)
-
-
-def _write_streamed(path: Path, tables: Iterable[pa.Table]) -> None:
-    """Write batches of tables to one parquet file atomically, holding one batch at a time."""
-    tmp = _tmp(path)
-    writer: pq.ParquetWriter | None = None
+    lock = FolderLock(root, ["recording the report's files"])
     try:
-        for table in _batched(tables, ROW_GROUP_ROWS):
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema)
-            writer.write_table(table.cast(writer.schema))
+        lock.acquire()
+    except StoreError:
+        return
+    try:
+        files = manifest.setdefault("files", list(OWN))
+        for path in paths:
+            with contextlib.suppress(ValueError):
+                name = Path(path).resolve().relative_to(root.resolve()).as_posix()
+                if name not in files:
+                    files.append(name)
+        write_json(root / MANIFEST, manifest)
     finally:
-        if writer is not None:
-            writer.close()
-    if writer is None:
-        return
-    os.replace(tmp, path)
+        lock.release()
 
 
-def write_runs_snapshot(root: Path, rows: pd.DataFrame) -> None:
-    """Rewrite runs.parquet from rows already in memory (a periodic, cheap snapshot)."""
-    write_table(Path(root) / RUNS, pa.Table.from_pandas(rows, preserve_index=False))
+def _empty_parts(store: Store, name: str) -> bool:
+    """``.parts`` with nothing but hidden files: left by a sweep stopped at once."""
+    if name != PARTS:
+        return False
+    return all(p.name.startswith(".") for p in store.parts.iterdir())
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_relative_to(root) and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+# ---------------------------------------------------------------------- what differs
+def changes(old: dict[str, Any], new: dict[str, Any], limit: int = 4) -> str:
+    """The deciding keys that differ between two resolved specs, in one short phrase."""
+    found: list[str] = []
+    for key in DECIDING:
+        _diff(key, _comparable(key, old.get(key)), _comparable(key, new.get(key)), found)
+    if not found:
+        return "the same settings give other points (made by another version of sim?)"
+    more = f" and {len(found) - limit} more" if len(found) > limit else ""
+    return "changed " + "; ".join(found[:limit]) + more
+
+
+def _comparable(key: str, value: Any) -> Any:
+    if key == "vary" and isinstance(value, list):  # by parameter name, not position
+        return {d.get("name"): {k: v for k, v in d.items() if k != "name"} for d in value}
+    return value
+
+
+def _diff(key: str, old: Any, new: Any, found: list[str]) -> None:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for k in dict.fromkeys([*old, *new]):
+            _diff(f"{key}.{k}", old.get(k, _MISSING), new.get(k, _MISSING), found)
+    elif old != new:
+        if old is _MISSING:
+            found.append(f"{key} added ({_short(new)})")
+        elif new is _MISSING:
+            found.append(f"{key} removed (was {_short(old)})")
+        else:
+            found.append(f"{key} {_short(old)} -> {_short(new)}")
+
+
+_MISSING = object()
+
+
+def _short(value: Any, width: int = 40) -> str:
+    if isinstance(value, dict) and set(value) == {"values"}:
+        value = value["values"]
+    text = json.dumps(value, default=str)
+    return text if len(text) <= width else text[: width - 3] + "..."

@@ -1,37 +1,55 @@
-"""Sweeps: a spec's points x replicates, run in parallel, each run stored as it finishes.
+"""Sweeps: a spec's points x replicates, run on an executor, each run stored as it finishes.
 
-The parent process schedules runs interleaved (the first replicate of every point,
-then the second, ...) so that a partial sweep covers the whole space; long-lived
-worker processes (Mesa is imported once per worker, not once per run) run them, write
-each run's part files to the store at once and return its row. The parent keeps only
-the small rows and does no per-run I/O, so that it takes next to no CPU from the
-workers. A run that raises is recorded as ``failed`` with its traceback and the sweep
-goes on; a worker that dies (killed, out of memory) is replaced and the runs it may
-have been running are retried one at a time, so the culprit is found and recorded as
-failed.
+The client schedules runs interleaved (the first replicate of every point, then the
+second, ...) so that a partial sweep covers the whole space, and submits them to an
+executor (``sim.experiment.executors``): this process, the local process pool (the
+default), a Dask cluster or MPI. Each worker runs its runs, appends each to its own
+part files at once and returns the small row; the client keeps only the rows and does
+no per-run I/O. A run that raises is recorded as ``failed`` with its traceback and the
+sweep goes on (``fail_fast`` stops it); a worker that dies loses only its runs in
+flight, which are run again.
+
+Whatever ends a session that the program sees (the end, Ctrl-C, SIGTERM, an error, a
+full disk) is recorded in the manifest, never left at ``running``; only a kill it
+cannot see (SIGKILL, a power cut) leaves ``running``, and the next session resumes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sim.experiment.pool import Pool, serial
+from sim.experiment.executors import (
+    EXECUTORS,
+    Executor,
+    ExecutorError,
+    MPIExecutor,
+    Serial,
+    cap_jobs,
+    check_installed,
+)
+from sim.experiment.lock import FolderLock
+from sim.experiment.pool import LocalPool
 from sim.experiment.progress import Progress
-from sim.experiment.run import Result, Task, execute_and_store
-from sim.experiment.store import Store, consolidate, read_runs, write_runs_snapshot
+from sim.experiment.run import Destination, Result, Task, work
+from sim.experiment.store import Store, StoreError, read_runs
+from sim.experiment.tables import rebuild, write_runs_snapshot
+from sim.experiment.versions import versions
 
 if TYPE_CHECKING:
     from sim.experiment.spec import Spec
 
-__all__ = ["Interrupted", "SweepReport", "estimate", "plan", "run_sweep"]
+__all__ = ["Interrupted", "SweepReport", "estimate", "make_executor", "plan", "run_sweep"]
 
 SNAPSHOT_SECONDS = 30.0
 
@@ -48,12 +66,16 @@ class SweepReport:
     """What a sweep session did, for the command line and the tests."""
 
     total: int
-    before: int
+    before: int = 0
     ran: int = 0
     failed_now: int = 0
     status: str = "running"
     counts: dict[str, int] = field(default_factory=dict)
     first_error: str | None = None
+    error: str | None = None  # why the session stopped, when status is "error"
+    storage_failed: bool = False  # the error was the store's (a full disk...)
+    notes: list[str] = field(default_factory=list)
+    workers: set[str] = field(default_factory=set)
 
 
 # ------------------------------------------------------------------------------ planning
@@ -90,23 +112,104 @@ def run_sweep(
     fail_fast: bool = False,
     command: list[str] | None = None,
     stream: IO[str] | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    repair: bool = False,
 ) -> SweepReport:
     """Run what is missing of ``spec`` into ``out`` and consolidate the tables.
 
+    Parameters
+    ----------
+    executor : {"local", "dask", "mpi"}
+        Where the runs go: this machine's process pool (``jobs`` workers; this process
+        if 1), Dask (a ``LocalCluster`` of ``jobs`` workers, or the cluster whose
+        ``scheduler`` is given) or MPI (the processes of ``mpiexec``).
+    repair : bool
+        Drop what cannot be read in the folder first, so that those runs are run again.
+
     Returns a report whose ``status`` is ``complete``, ``failures`` (some runs failed),
-    ``stopped`` (``fail_fast`` after a failure) or ``interrupted``.
+    ``stopped`` (``fail_fast`` after a failure) or ``interrupted``. A fault that stops
+    the session (a full disk, an unreachable scheduler) raises a ``UserError`` after
+    recording status ``error`` and its message in the manifest.
     """
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    store = Store(out)
-    done = store.open(spec, fresh, command or sys.argv, jobs)
+    stream = stream if stream is not None else sys.stderr
+    command = command or sys.argv
+    if executor not in EXECUTORS:
+        raise ExecutorError(f"unknown executor {executor!r}; choose {', '.join(EXECUTORS)}.")
+    check_installed(executor)
+    if scheduler and executor != "dask":
+        raise ExecutorError("--scheduler is for --executor dask.")
+    report = SweepReport(total=spec.n_runs)
+    jobs = _workers(executor, jobs, scheduler, report.notes)
+    with FolderLock(out, command) as lock:
+        report.notes += [lock.note] if lock.note else []
+        store = Store(out)
+        try:
+            done = store.open(spec, fresh, command, jobs, repair=repair)
+        except (KeyboardInterrupt, Interrupted):
+            report.status = "interrupted"  # the manifest was not touched
+            return report
+        try:
+            report.before = len(done)
+            _say(stream, report.notes + store.notes)
+            start = functools.partial(make_executor, executor, scheduler=scheduler)
+            _run(store, spec, done, report, start, jobs, fail_fast, stream)
+        except (KeyboardInterrupt, Interrupted):
+            report.status = "interrupted"
+        except BaseException as err:
+            report.status, report.error = "error", _one_line(err)
+            report.storage_failed = isinstance(err, StoreError)
+            raise
+        finally:
+            _finish(store, spec, report)
+    return report
+
+
+def _workers(executor: str, jobs: int | None, scheduler: str | None, notes: list[str]) -> int:
+    """How many workers to start here (capped at the cores available, with a note)."""
+    if scheduler or executor == "mpi":
+        if jobs is not None:
+            notes.append(f"--jobs is ignored with --executor {executor}: its workers run the runs.")
+        return jobs or 1
+    jobs, capped = cap_jobs(jobs)
+    notes += [capped] if capped else []
+    return jobs
+
+
+def make_executor(kind: str, jobs: int, scheduler: str | None = None) -> Executor:
+    """The executor named on the command line (``--executor``, ``--jobs``, ``--scheduler``)."""
+    if kind == "dask":
+        from sim.experiment.dask import DaskExecutor
+
+        return DaskExecutor(jobs, scheduler)
+    if kind == "mpi":
+        return MPIExecutor()
+    return Serial() if jobs <= 1 else LocalPool(jobs)  # no pool for one worker
+
+
+def _run(
+    store: Store,
+    spec: Spec,
+    done: set[int],
+    report: SweepReport,
+    start: Callable[[int], Executor],
+    jobs: int,
+    fail_fast: bool,
+    stream: IO[str],
+) -> None:
+    """Plan what is missing, run it on the executor, keep each result as it comes."""
     tasks = plan(spec, done)
-    report = SweepReport(total=spec.n_runs, before=len(done))
     progress = Progress(spec.n_runs, len(done), stream)
-    rows = _Rows(out)
-    fn = functools.partial(execute_and_store, root=store.root)
-    one = jobs == 1 or len(tasks) <= 1
-    source = serial(tasks, fn) if one else Pool(tasks, jobs, fn).results()
+    executor: Executor | None = None
+    source: Generator[Result | None] | None = None
     try:
+        rows = _Rows(store.root)
+        if not tasks:
+            return
+        executor = start(min(jobs, len(tasks)))
+        store.record_executor(executor.start())
+        to = Destination(str(store.root), store.session, versions())
+        source = executor.results(tasks, functools.partial(work, to=to))
         for result in source:
             if result is not None:
                 _keep(store, rows, result, report)
@@ -114,13 +217,12 @@ def run_sweep(
             if fail_fast and report.failed_now:
                 report.status = "stopped"
                 break
-    except (KeyboardInterrupt, Interrupted):
-        report.status = "interrupted"
     finally:
-        source.close()
+        if source is not None:
+            source.close()
+        if executor is not None:
+            executor.close()
         progress.close()
-        _finish(store, spec, report)
-    return report
 
 
 class _Rows:
@@ -141,10 +243,12 @@ class _Rows:
 
 
 def _keep(store: Store, rows: _Rows, result: Result, report: SweepReport) -> None:
-    if not result.stored:  # a run whose worker died: its row is written here
+    if not result.stored:  # a worker that could not see the folder: stored here
         store.write_run(result.row, result.ts)
     rows.add(result.row)
     report.ran += 1
+    if result.worker:
+        report.workers.add(result.worker)
     if result.failed:
         report.failed_now += 1
         if report.first_error is None:
@@ -152,22 +256,75 @@ def _keep(store: Store, rows: _Rows, result: Result, report: SweepReport) -> Non
 
 
 def _finish(store: Store, spec: Spec, report: SweepReport) -> None:
-    consolidate(store.root)
-    runs = read_runs(store.root)
+    """Merge the parts into the tables and record how the session ended.
+
+    After a storage error (a full disk) the tables are not rebuilt (that needs room);
+    the parts stay and the next session merges them. A second Ctrl-C while merging
+    skips the merge; the manifest is written with signals held, so that it is never
+    left half-way.
+    """
+    raised: StoreError | None = None
+    store.close()
+    if not report.storage_failed:
+        try:
+            rebuild(store.root)
+        except (KeyboardInterrupt, Interrupted):
+            report.status = "interrupted"
+        except StoreError as err:
+            raised, report.status, report.error = err, "error", _one_line(err)
+    report.counts = _counts(store.root, spec)
+    if report.status == "running":
+        report.status = "complete" if report.counts.get("failed", 0) == 0 else "failures"
+        if report.counts.get("missing"):
+            report.status = "interrupted"
+    with _signals_held():
+        store.finish(report.status, report.counts, report.error, workers=sorted(report.workers))
+    if raised is not None:
+        raise raised
+
+
+def _counts(root: Path, spec: Spec) -> dict[str, int]:
+    try:
+        runs = read_runs(root)
+    except StoreError:
+        return {"total": spec.n_runs}
     ids = set(runs["run_id"]) if len(runs) else set()
     failed = int((runs["status"] != "ok").sum()) if len(runs) else 0
-    report.counts = {
+    return {
         "total": spec.n_runs,
         "done": len(ids),
         "ok": len(ids) - failed,
         "failed": failed,
         "missing": spec.n_runs - len(ids),
     }
-    if report.status == "running":
-        report.status = "complete" if failed == 0 else "failures"
-        if report.counts["missing"]:
-            report.status = "interrupted"
-    store.finish(report.status, report.counts)
+
+
+def _one_line(err: BaseException) -> str:
+    """An error as the manifest records it."""
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while a step that must not be cut runs; a signal that came
+    meanwhile is then dropped (the session is ending anyway)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(KeyboardInterrupt, Interrupted):
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+            time.sleep(0)  # let a pending signal's handler run here
+
+
+def _say(stream: IO[str], notes: list[str]) -> None:
+    for note in notes:
+        stream.write(f"note: {note}\n")
+    stream.flush()
 
 
 # ------------------------------------------------------------------------------ dry run
@@ -183,7 +340,7 @@ def estimate(
     """
     from sim.model.model import CommunityModel  # imported before the clock starts
 
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    jobs = cap_jobs(jobs)[0]
     todo = spec.n_runs - len((done or set()) & set(range(spec.n_runs)))
     days = min(spec.steps, 60)
     picks = sorted({round(i * (len(spec.points) - 1) / max(pilot - 1, 1)) for i in range(pilot)})
