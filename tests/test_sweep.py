@@ -3,17 +3,21 @@ sweep killed with SIGKILL that resumes to exactly what an uninterrupted sweep gi
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import signal
 import subprocess
-import sys
-import time
-from pathlib import Path
 
-import pandas as pd
 import pytest
+from sweeping import (
+    SPEC,
+    SPEC_TOML,
+    assert_same_results,
+    kill_mid_sweep,
+    quiet,
+    spec_toml,
+    sweep_cmd,
+    tables,
+)
 from typer.testing import CliRunner
 
 import sim.model.model
@@ -21,46 +25,9 @@ from sim.cli import app
 from sim.experiment.pool import LocalPool
 from sim.experiment.progress import Progress
 from sim.experiment.run import WORKER_DIED, Result, Task, execute
-from sim.experiment.spec import parse_spec, run_seed
-from sim.experiment.store import PARTS, RUNS, TIMESERIES
+from sim.experiment.spec import load_spec, parse_spec, run_seed
+from sim.experiment.store import RUNS
 from sim.experiment.sweep import plan, run_sweep
-
-SPEC = {
-    "name": "small",
-    "replicates": 3,
-    "seed": 5,
-    "steps": 30,
-    "fixed": {"n_members": 120, "warmup": 10},
-    "vary": {"share_spammers": [0.0, 0.2], "policy": ["none", "etiquette"]},
-    "record": {"every": 7, "metrics": ["members", "honest_members", "quality"]},
-}
-SPEC_TOML = """
-name = "small"
-replicates = 3
-seed = 5
-steps = 30
-[fixed]
-n_members = 120
-warmup = 10
-[vary]
-share_spammers = [0.0, 0.2]
-policy = ["none", "etiquette"]
-[record]
-every = 7
-metrics = ["members", "honest_members", "quality"]
-"""
-
-
-def tables(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """runs and time series, in a canonical order, without the wall time."""
-    runs = pd.read_parquet(root / RUNS).drop(columns="wall_time")
-    runs = runs.sort_values("run_id").reset_index(drop=True)
-    ts = pd.read_parquet(root / TIMESERIES).sort_values(["run_id", "day"]).reset_index(drop=True)
-    return runs, ts
-
-
-def quiet() -> io.StringIO:
-    return io.StringIO()
 
 
 def test_schedule_is_interleaved_and_skips_what_is_done():
@@ -87,11 +54,8 @@ def test_results_do_not_depend_on_jobs(tmp_path):
     one = run_sweep(spec, tmp_path / "one", jobs=1, stream=quiet())
     two = run_sweep(spec, tmp_path / "two", jobs=2, stream=quiet())
     assert one.status == two.status == "complete"
-    runs1, ts1 = tables(tmp_path / "one")
-    runs2, ts2 = tables(tmp_path / "two")
-    pd.testing.assert_frame_equal(runs1, runs2)
-    pd.testing.assert_frame_equal(ts1, ts2)
-    assert len(runs1) == 12 and runs1["run_id"].is_unique
+    assert_same_results(tmp_path / "one", tmp_path / "two")
+    assert len(tables(tmp_path / "one")[0]) == 12
 
 
 def test_a_row_is_reproduced_by_sim_run_with_its_seed(tmp_path):
@@ -116,8 +80,7 @@ def test_resume_runs_only_what_is_missing(tmp_path):
     first, _ = tables(out)
     again = run_sweep(spec, out, jobs=1, stream=quiet())
     assert again.ran == 0 and again.status == "complete"
-    second, _ = tables(out)
-    pd.testing.assert_frame_equal(first, second)
+    assert first.equals(tables(out)[0])
 
 
 class Flaky(sim.model.CommunityModel):
@@ -186,7 +149,7 @@ def test_a_dying_worker_fails_only_its_own_run():
 
 
 def test_progress_line_without_a_terminal():
-    stream = io.StringIO()
+    stream = quiet()
     progress = Progress(total=10, before=4, stream=stream, every=0)
     progress.update(Result(row={"status": "ok"}))
     progress.update(Result(row={"status": "failed"}))
@@ -206,69 +169,21 @@ def test_dry_run_estimates_and_writes_nothing(tmp_path, monkeypatch):
     assert not (tmp_path / "results").exists()
 
 
-def runs_in_parts(root: Path) -> int:
-    """Runs finished since the last consolidation: complete lines of the part files."""
-    return sum(p.read_bytes().count(b"\n") for p in (root / PARTS).glob("*.runs.jsonl"))
-
-
-def sweep_cmd(spec: Path, out: Path, jobs: int) -> list[str]:
-    return [sys.executable, "-m", "sim.cli", "sweep", str(spec), "--out", str(out)] + [
-        "--jobs",
-        str(jobs),
-        "--no-plot",
-    ]
-
-
-def children(pid: int) -> list[int]:
-    """Process ids whose parent is ``pid`` (Linux /proc; empty elsewhere)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
 @pytest.mark.slow
 def test_a_killed_sweep_resumes_to_the_same_results(tmp_path):
     spec_file = tmp_path / "kill.toml"
-    spec_file.write_text(
-        SPEC_TOML.replace("replicates = 3", "replicates = 12").replace("steps = 30", "steps = 60")
-    )
+    spec_file.write_text(spec_toml(replicates=12, steps=60))
     killed, whole = tmp_path / "killed", tmp_path / "whole"
-    proc = subprocess.Popen(
-        sweep_cmd(spec_file, killed, 2), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 120
-    while runs_in_parts(killed) < 5:
-        assert proc.poll() is None, "the sweep ended before it could be killed"
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    workers = children(proc.pid)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    gone_by = time.monotonic() + 20
-    while any(Path(f"/proc/{pid}").exists() for pid in workers):  # no worker left behind
-        assert time.monotonic() < gone_by, "worker processes outlived the killed sweep"
-        time.sleep(0.1)
+    done_before = kill_mid_sweep(sweep_cmd(spec_file, killed, 2), killed)
     partial = json.loads((killed / "manifest.json").read_text())
     assert partial["status"] == "running"  # it never got to say goodbye
-    done_before = runs_in_parts(killed)
     assert 5 <= done_before < 48
 
     resumed = subprocess.run(sweep_cmd(spec_file, killed, 1), capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     assert f"({48 - done_before} run now)" in resumed.stdout
-    subprocess.run(sweep_cmd(spec_file, whole, 2), check=True, capture_output=True)
-
-    runs_k, ts_k = tables(killed)
-    runs_w, ts_w = tables(whole)
-    assert runs_k["run_id"].is_unique and len(runs_k) == 48
-    assert not ts_k.duplicated(["run_id", "day"]).any()
-    pd.testing.assert_frame_equal(runs_k, runs_w)
-    pd.testing.assert_frame_equal(ts_k, ts_w)
+    run_sweep(load_spec(spec_file), whole, jobs=1, stream=quiet())
+    assert_same_results(killed, whole)
+    assert len(tables(killed)[0]) == 48
     manifest = json.loads((killed / "manifest.json").read_text())
     assert manifest["status"] == "complete" and len(manifest["sessions"]) == 2

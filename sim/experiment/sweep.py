@@ -112,7 +112,7 @@ def run_sweep(
     fail_fast: bool = False,
     command: list[str] | None = None,
     stream: IO[str] | None = None,
-    executor: str = "local",
+    executor: str | Executor = "local",
     scheduler: str | None = None,
     repair: bool = False,
 ) -> SweepReport:
@@ -120,10 +120,11 @@ def run_sweep(
 
     Parameters
     ----------
-    executor : {"local", "dask", "mpi"}
+    executor : {"local", "dask", "mpi"} or Executor
         Where the runs go: this machine's process pool (``jobs`` workers; this process
         if 1), Dask (a ``LocalCluster`` of ``jobs`` workers, or the cluster whose
-        ``scheduler`` is given) or MPI (the processes of ``mpiexec``).
+        ``scheduler`` is given), MPI (the processes of ``mpiexec``), or any executor
+        object, for example ``FuturesExecutor(concurrent_futures_executor, slots)``.
     repair : bool
         Drop what cannot be read in the folder first, so that those runs are run again.
 
@@ -134,12 +135,8 @@ def run_sweep(
     """
     stream = stream if stream is not None else sys.stderr
     command = command or sys.argv
-    if executor not in EXECUTORS:
-        raise ExecutorError(f"unknown executor {executor!r}; choose {', '.join(EXECUTORS)}.")
-    check_installed(executor)
-    if scheduler and executor != "dask":
-        raise ExecutorError("--scheduler is for --executor dask.")
     report = SweepReport(total=spec.n_runs)
+    start = _starter(executor, scheduler)
     jobs = _workers(executor, jobs, scheduler, report.notes)
     with FolderLock(out, command) as lock:
         report.notes += [lock.note] if lock.note else []
@@ -152,7 +149,6 @@ def run_sweep(
         try:
             report.before = len(done)
             _say(stream, report.notes + store.notes)
-            start = functools.partial(make_executor, executor, scheduler=scheduler)
             _run(store, spec, done, report, start, jobs, fail_fast, stream)
         except (KeyboardInterrupt, Interrupted):
             report.status = "interrupted"
@@ -165,8 +161,25 @@ def run_sweep(
     return report
 
 
-def _workers(executor: str, jobs: int | None, scheduler: str | None, notes: list[str]) -> int:
+def _starter(executor: str | Executor, scheduler: str | None) -> Callable[[int], Executor]:
+    """Check the choice of executor at once (before the folder is touched) and return
+    what makes it for a number of workers."""
+    if not isinstance(executor, str):
+        return lambda jobs: executor
+    if executor not in EXECUTORS:
+        raise ExecutorError(f"unknown executor {executor!r}; choose {', '.join(EXECUTORS)}.")
+    check_installed(executor)
+    if scheduler and executor != "dask":
+        raise ExecutorError("--scheduler is for --executor dask.")
+    return functools.partial(make_executor, executor, scheduler=scheduler)
+
+
+def _workers(
+    executor: str | Executor, jobs: int | None, scheduler: str | None, notes: list[str]
+) -> int:
     """How many workers to start here (capped at the cores available, with a note)."""
+    if not isinstance(executor, str):
+        return jobs or 1
     if scheduler or executor == "mpi":
         if jobs is not None:
             notes.append(f"--jobs is ignored with --executor {executor}: its workers run the runs.")
