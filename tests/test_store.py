@@ -7,7 +7,10 @@ import json
 
 import pandas as pd
 import pytest
+from sweeping import SPEC_TOML
+from typer.testing import CliRunner
 
+from sim.cli import app
 from sim.experiment.spec import parse_spec
 from sim.experiment.store import (
     MANIFEST,
@@ -144,3 +147,64 @@ def test_tables_without_a_manifest_are_not_overwritten(tmp_path):
     with pytest.raises(StoreError, match="no manifest.json but holds runs.parquet"):
         Store(root).open(parse_spec(SPEC), fresh=False, command=[], jobs=1)
     assert (root / RUNS).read_bytes() == b"precious"
+
+
+def test_the_refusal_says_which_keys_changed(store):
+    other = parse_spec(SPEC | {"replicates": 5, "fixed": {"n_members": 150}})
+    with pytest.raises(StoreError) as caught:
+        Store(store.root).open(other, fresh=False, command=[], jobs=1)
+    message = str(caught.value)
+    assert "changed replicates 2 -> 5; fixed.n_members 100 -> 150;" in message
+    assert "--fresh" in message and "\n" not in message
+
+
+def test_fresh_refuses_a_folder_that_is_not_a_sweeps(tmp_path):
+    root = tmp_path / "mine"
+    (root / "figures").mkdir(parents=True)
+    (root / "figures" / "fig1.png").write_bytes(b"my figure")
+    (root / "summary.md").write_text("my notes")
+    (tmp_path / "s.toml").write_text(SPEC_TOML)
+    args = ["sweep", str(tmp_path / "s.toml"), "--out", str(root), "--fresh", "--no-plot"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {root} is not a sweep's results folder (it has no manifest.json), so --fresh "
+        "deletes nothing there (figures, summary.md); use --out for another folder."
+    ]
+    assert (root / "figures" / "fig1.png").read_bytes() == b"my figure"
+    assert (root / "summary.md").read_text() == "my notes"
+
+
+def test_fresh_deletes_what_the_sweep_wrote_and_nothing_else(tmp_path):
+    (tmp_path / "s.toml").write_text(SPEC_TOML)
+    root = tmp_path / "out"
+    args = ["sweep", str(tmp_path / "s.toml"), "--out", str(root), "--jobs", "1"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    made = sorted(p.name for p in (root / "figures").iterdir())
+    assert made and (root / "summary.md").exists()
+    (root / "figures" / "mine.png").write_bytes(b"kept")  # the user's own files
+    (root / "notes.txt").write_text("kept")
+    recorded = json.loads((root / MANIFEST).read_text())["files"]
+    assert "summary.md" in recorded and f"figures/{made[0]}" in recorded
+    (tmp_path / "s.toml").write_text(SPEC_TOML.replace("replicates = 3", "replicates = 2"))
+    again = CliRunner().invoke(app, [*args, "--fresh", "--no-plot"])
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in (root / "figures").iterdir()) == ["mine.png"]
+    assert (root / "notes.txt").read_text() == "kept" and not (root / "summary.md").exists()
+    assert json.loads((root / MANIFEST).read_text())["resolved"]["replicates"] == 2
+
+
+def test_an_edited_analysis_is_applied_on_resume(tmp_path):
+    (tmp_path / "s.toml").write_text(SPEC_TOML + "[analysis]\nthreshold = 0.5\n")
+    root = tmp_path / "out"
+    args = ["sweep", str(tmp_path / "s.toml"), "--out", str(root), "--jobs", "1"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    assert "crosses 0.5" in (root / "summary.md").read_text()
+    (tmp_path / "s.toml").write_text(SPEC_TOML + "[analysis]\nthreshold = 0.3\n")
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert "[analysis] changed since the results were made (threshold 0.5 -> 0.3)" in again.stderr
+    assert "crosses 0.3" in (root / "summary.md").read_text()
+    manifest = json.loads((root / MANIFEST).read_text())
+    assert manifest["resolved"]["analysis"]["threshold"] == 0.3
+    assert manifest["sessions"][-1]["analysis_changed"] == {"threshold": [0.5, 0.3]}

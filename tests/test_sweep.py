@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sweeping import (
@@ -22,6 +25,7 @@ from typer.testing import CliRunner
 
 import sim.model.model
 from sim.cli import app
+from sim.experiment.executors import available_cores
 from sim.experiment.pool import LocalPool
 from sim.experiment.progress import Progress
 from sim.experiment.run import WORKER_DIED, Result, Task, execute
@@ -187,3 +191,50 @@ def test_a_killed_sweep_resumes_to_the_same_results(tmp_path):
     assert len(tables(killed)[0]) == 48
     manifest = json.loads((killed / "manifest.json").read_text())
     assert manifest["status"] == "complete" and len(manifest["sessions"]) == 2
+
+
+def test_jobs_above_the_cores_available_are_capped_with_a_note(tmp_path):
+    stream = quiet()
+    report = run_sweep(parse_spec(SPEC), tmp_path / "s", jobs=1000, stream=stream)
+    assert report.status == "complete"
+    cores = available_cores()
+    note = f"note: --jobs 1000 is more than the {cores} cores available here; using {cores}."
+    assert note in stream.getvalue()
+    session = json.loads((tmp_path / "s" / "manifest.json").read_text())["sessions"][-1]
+    assert session["jobs"] == cores and len(session["workers"]) <= cores
+
+
+def test_any_concurrent_futures_executor_gives_the_same_results(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sim.experiment.executors import FuturesExecutor
+
+    spec = parse_spec(SPEC)
+    run_sweep(spec, tmp_path / "one", jobs=1, stream=quiet())
+    with ThreadPoolExecutor(2) as threads:
+        executor = FuturesExecutor(threads, slots=2)
+        report = run_sweep(spec, tmp_path / "t", executor=executor, stream=quiet())
+    assert report.status == "complete" and report.ran == 12
+    assert_same_results(tmp_path / "one", tmp_path / "t")
+    session = json.loads((tmp_path / "t" / "manifest.json").read_text())["sessions"][-1]
+    assert session["executor"]["kind"] == "futures"
+
+
+@pytest.mark.skipif(
+    shutil.which("mpiexec", path=str(Path(sys.executable).parent)) is None,
+    reason="mpi4py and an MPI (the test extra's mpich) are not installed",
+)
+def test_mpi_gives_the_same_results(tmp_path):
+    spec_file = tmp_path / "s.toml"
+    spec_file.write_text(SPEC_TOML)
+    mpiexec = str(Path(sys.executable).parent / "mpiexec")
+    command = [mpiexec, "-n", "3", sys.executable, "-m", "mpi4py.futures", "-m", "sim.cli"]
+    args = ["sweep", str(spec_file), "--out", str(tmp_path / "mpi"), "--executor", "mpi"]
+    done = subprocess.run(
+        [*command, *args, "--no-plot"], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    run_sweep(parse_spec(SPEC), tmp_path / "one", jobs=1, stream=quiet())
+    assert_same_results(tmp_path / "one", tmp_path / "mpi")
+    session = json.loads((tmp_path / "mpi" / "manifest.json").read_text())["sessions"][-1]
+    assert session["executor"]["kind"] == "mpi" and session["executor"]["workers"] == 2

@@ -210,17 +210,21 @@ def _run(
     fail_fast: bool,
     stream: IO[str],
 ) -> None:
-    """Plan what is missing, run it on the executor, keep each result as it comes."""
+    """Plan what is missing, run it on the executor, keep each result as it comes.
+
+    The progress line starts once the executor is ready, so that its rate and ETA are
+    those of the runs, and an executor that cannot start ends in its one line alone.
+    """
     tasks = plan(spec, done)
-    progress = Progress(spec.n_runs, len(done), stream)
-    executor: Executor | None = None
+    rows = _Rows(store.root)
+    if not tasks:
+        return
+    executor = start(min(jobs, len(tasks)))
+    progress: Progress | None = None
     source: Generator[Result | None] | None = None
     try:
-        rows = _Rows(store.root)
-        if not tasks:
-            return
-        executor = start(min(jobs, len(tasks)))
         store.record_executor(executor.start())
+        progress = Progress(spec.n_runs, len(done), stream)
         to = Destination(str(store.root), store.session, versions())
         source = executor.results(tasks, functools.partial(work, to=to))
         for result in source:
@@ -233,9 +237,9 @@ def _run(
     finally:
         if source is not None:
             source.close()
-        if executor is not None:
-            executor.close()
-        progress.close()
+        executor.close()
+        if progress is not None:
+            progress.close()
 
 
 class _Rows:
