@@ -632,8 +632,18 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repetitions")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for latest.json/.md")
+    parser.add_argument(
+        "--executors",
+        action="store_true",
+        help="instead, the local pool against Dask (benchmarks/executors.py)",
+    )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.executors:
+        import executors
+
+        executors.main(["--out", str(args.out), *(["--quick"] if args.quick else [])])
+        return
     if args.child:
         kind, *rest = args.child
         values = [int(v) if v.isdigit() else v for v in rest]

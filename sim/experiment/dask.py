@@ -69,14 +69,7 @@ class DaskExecutor(FuturesExecutor):
         if self.scheduler:
             self.client = self._connect(distributed)
         else:
-            self.cluster = distributed.LocalCluster(
-                n_workers=self.slots,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            self.cluster = self._local_cluster(distributed)
             self.client = distributed.Client(self.cluster)
         self.client.register_plugin(_preload())
         workers = self._check_workers()
@@ -91,6 +84,22 @@ class DaskExecutor(FuturesExecutor):
             "workers": workers,
             "versions": versions(),
         }
+
+    def _local_cluster(self, distributed: Any) -> Any:
+        """Workers on this machine: one process and one thread each, listening on
+        127.0.0.1 only, without the dashboard or the profiler nobody here would read
+        (the profiler alone costs a few percent of a worker's time)."""
+        import dask
+
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            return distributed.LocalCluster(
+                n_workers=self.slots,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
 
     def _connect(self, distributed: Any) -> Any:
         target = str(self.scheduler)

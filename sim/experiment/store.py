@@ -78,6 +78,9 @@ CLAIMED = (RUNS, TIMESERIES, "figures", "summary.md", "aggregates.csv")
 DECIDING = ("name", "replicates", "seed", "steps", "fixed", "vary", "sample", "record")
 PACKAGES = ("mesa", "numpy", "pandas", "pyarrow", "scipy", "matplotlib", "typer")
 MIN_RESERVE = 64 * 1024
+# Designs up to this many points list every parameter of every point in the manifest;
+# larger ones list the varied values only (the rest is [fixed] and the defaults).
+FULL_POINTS = 10_000
 
 
 def now() -> str:
@@ -248,8 +251,9 @@ class Store:
 
     def _new_manifest(self, spec: Spec) -> dict[str, Any]:
         resolved = spec.resolved()
+        full = len(spec.points) <= FULL_POINTS  # beyond, every parameter would bloat it
         resolved["points"] = [
-            {"point": i, "values": spec.points[i], "params": spec.params(i)}
+            {"point": i, "values": spec.points[i]} | ({"params": spec.params(i)} if full else {})
             for i in range(len(spec.points))
         ]
         return {

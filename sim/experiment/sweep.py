@@ -249,7 +249,7 @@ class _Rows:
         self.root = root
         self.old = read_runs(root)
         self.new: list[dict[str, Any]] = []
-        self.saved = time.monotonic()
+        self.saved = -SNAPSHOT_SECONDS  # the first run is in runs.parquet at once
 
     def add(self, row: dict[str, Any]) -> None:
         self.new.append(row)
