@@ -102,8 +102,12 @@ def cluster(tmp_path):
         procs.append(proc)
         return proc
 
+    scheduler_file = logs / "scheduler.json"
     try:
-        start("distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(port))
+        start(
+            "distributed.cli.dask_scheduler",
+            *("--host", "127.0.0.1", "--port", str(port), "--scheduler-file", str(scheduler_file)),
+        )
         workers = [
             start(
                 "distributed.cli.dask_worker",
@@ -114,14 +118,14 @@ def cluster(tmp_path):
         ]
         with distributed.Client(address, timeout="60s") as client:
             client.wait_for_workers(2, timeout=120)
-        yield address, workers
+        yield address, workers, scheduler_file
     finally:
         stop(procs)
 
 
 @pytest.mark.slow
 def test_a_real_cluster_survives_a_killed_worker(cluster, tmp_path):
-    address, (victim, _) = cluster
+    address, (victim, _), scheduler_file = cluster
     spec_file = tmp_path / "s.toml"
     spec_file.write_text(KILL_SPEC)
     out = tmp_path / "dask"
@@ -146,6 +150,12 @@ def test_a_real_cluster_survives_a_killed_worker(cluster, tmp_path):
     executor = manifest["sessions"][-1]["executor"]
     assert executor["scheduler"] == address and len(executor["workers"]) == 2
     assert any(str(victim.pid) in w for w in manifest["sessions"][-1]["workers"])
+    # the same cluster, reached through its scheduler file, with the worker that is left
+    spec = parse_spec(SPEC)
+    by_file = tmp_path / "by-file"
+    run_sweep(spec, by_file, executor="dask", scheduler=str(scheduler_file), stream=quiet())
+    run_sweep(spec, tmp_path / "one", jobs=1, stream=quiet())
+    assert_same_results(by_file, tmp_path / "one")
 
 
 @pytest.mark.slow

@@ -23,6 +23,7 @@ from sweeping import (
 )
 from typer.testing import CliRunner
 
+import sim.experiment.run
 import sim.model.model
 from sim.cli import app
 from sim.experiment.executors import available_cores
@@ -30,7 +31,7 @@ from sim.experiment.pool import LocalPool
 from sim.experiment.progress import Progress
 from sim.experiment.run import WORKER_DIED, Result, Task, execute
 from sim.experiment.spec import load_spec, parse_spec, run_seed
-from sim.experiment.store import RUNS
+from sim.experiment.store import RUNS, Store
 from sim.experiment.sweep import plan, run_sweep
 
 
@@ -238,3 +239,21 @@ def test_mpi_gives_the_same_results(tmp_path):
     assert_same_results(tmp_path / "one", tmp_path / "mpi")
     session = json.loads((tmp_path / "mpi" / "manifest.json").read_text())["sessions"][-1]
     assert session["executor"]["kind"] == "mpi" and session["executor"]["workers"] == 2
+
+
+def test_runs_from_workers_that_cannot_see_the_folder_are_written_by_the_client(
+    tmp_path, monkeypatch
+):
+    spec = parse_spec(SPEC)
+    run_sweep(spec, tmp_path / "one", jobs=1, stream=quiet())
+    monkeypatch.setattr(sim.experiment.run, "writer_for", lambda root, session: None)
+    written, write_run = [], Store.write_run
+
+    def spy(store, row, ts):
+        written.append(row["run_id"])
+        write_run(store, row, ts)
+
+    monkeypatch.setattr(Store, "write_run", spy)
+    report = run_sweep(spec, tmp_path / "far", jobs=1, stream=quiet())
+    assert report.status == "complete" and sorted(written) == list(range(12))
+    assert_same_results(tmp_path / "one", tmp_path / "far")
