@@ -27,7 +27,6 @@ workers, the final tables), and the same runs done bare in one process. From the
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -47,6 +46,7 @@ from run import (
     machine,
     machine_parallel_efficiency,
     reduced_headline,
+    save,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,12 +161,7 @@ def main(argv: list[str] | None = None) -> None:
         result |= measure(replicates, reps, Path(tmp))
     result["machine"]["load_average_at_end"] = os.getloadavg()
     result["benchmark_seconds"] = time.perf_counter() - started
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "executors.json").write_text(json.dumps(result, indent=2) + "\n")
-    table = markdown(result)
-    (args.out / "executors.md").write_text(table)
-    print(table)
-    _say(f"done in {result['benchmark_seconds']:.0f} s; wrote {args.out}/executors.json and .md")
+    save(result, markdown(result), args.out, "executors")
 
 
 if __name__ == "__main__":

@@ -662,12 +662,16 @@ def main(argv: list[str] | None = None) -> None:
     result["machine"]["load_average_at_end"] = os.getloadavg()
     result["targets"] = targets(result)
     result["benchmark_seconds"] = time.perf_counter() - started
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
-    table = markdown(result)
-    (args.out / "latest.md").write_text(table)
+    save(result, markdown(result), args.out, "latest")
+
+
+def save(result: dict[str, Any], table: str, out: Path, name: str) -> None:
+    """Write ``name``.json (everything) and ``name``.md (the tables) and print the tables."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (out / f"{name}.md").write_text(table)
     print(table)
-    _say(f"done in {result['benchmark_seconds']:.0f} s; wrote {args.out}/latest.json and latest.md")
+    _say(f"done in {result['benchmark_seconds']:.0f} s; wrote {out}/{name}.json and {name}.md")
 
 
 if __name__ == "__main__":
