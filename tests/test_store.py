@@ -208,3 +208,25 @@ def test_an_edited_analysis_is_applied_on_resume(tmp_path):
     manifest = json.loads((root / MANIFEST).read_text())
     assert manifest["resolved"]["analysis"]["threshold"] == 0.3
     assert manifest["sessions"][-1]["analysis_changed"] == {"threshold": [0.5, 0.3]}
+
+
+def test_part_files_of_older_versions_are_still_read(store):
+    """One Arrow file per run and kind (``<id>.run.arrow``, ``<id>.ts.arrow``), as a sweep
+    killed before an upgrade left them."""
+    import pyarrow as pa
+    import pyarrow.ipc as ipc
+
+    def old_part(name: str, table: pa.Table) -> None:
+        with ipc.new_file(store.root / PARTS / name, table.schema) as writer:
+            writer.write_table(table)
+
+    for i in (0, 1):
+        row, ts = fake_run(i)
+        old_part(f"{i:09d}.ts.arrow", pa.Table.from_pandas(ts, preserve_index=False))
+        old_part(f"{i:09d}.run.arrow", pa.Table.from_pylist([row]))
+    store.write_run(*fake_run(2))
+    assert done_ids(store.root) == {0, 1, 2}
+    assert consolidate(store.root) == 3
+    assert list(pd.read_parquet(store.root / RUNS)["run_id"]) == [0, 1, 2]
+    assert len(pd.read_parquet(store.root / TIMESERIES)) == 18
+    assert [p.name for p in (store.root / PARTS).iterdir() if not p.name.startswith(".")] == []

@@ -178,7 +178,7 @@ def test_a_torn_tail_left_by_a_kill_is_ignored(tmp_path, whole):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_stop_during_start_up_is_recorded(tmp_path, sig):
     spec_file = tmp_path / "s.toml"
-    spec_file.write_text(SPEC_TOML)
+    spec_file.write_text(spec_toml(replicates=12, steps=60))  # seconds of runs after start-up
     out = tmp_path / "s"
     proc = subprocess.Popen(sweep_cmd(spec_file, out, 2), stderr=subprocess.PIPE, text=True)
     try:  # the manifest says running as soon as the folder is open: the pool starts next

@@ -80,10 +80,10 @@ class FolderLock:
                 "which is no longer running (a sweep that was killed)."
             )
         self.fd = fd
-        self._write({"pid": os.getpid(), "host": socket.gethostname()} | self._what())
-
-    def _what(self) -> dict[str, Any]:
-        return {"since": _now(), "command": self.command}
+        self._write(
+            {"pid": os.getpid(), "host": socket.gethostname(), "since": _now()}
+            | {"command": self.command}
+        )
 
     def _write(self, holder: dict[str, Any] | None) -> None:
         assert self.fd is not None
@@ -122,9 +122,11 @@ def _busy(root: Path, holder: dict[str, Any]) -> StoreError:
     if holder.get("host") and holder["host"] != socket.gethostname():
         who += f" on {holder['host']}"
     since = f" since {holder['since']}" if holder.get("since") else ""
-    doing = f" ({holder['command']})" if holder.get("command") else ""
+    command = str(holder.get("command", ""))
+    doing = f" ({command})" if command else ""
+    other = "another sweep" if " sweep" in command or not command else "another process"
     return StoreError(
-        f"{root} is in use by another sweep: {who}{since}{doing}; "
+        f"{root} is in use by {other}: {who}{since}{doing}; "
         "wait for it to end or stop it, or use --out for another folder."
     )
 

@@ -294,10 +294,12 @@ class Store:
         """Keep room for the final manifest, given back just before it is written."""
         size = max(MIN_RESERVE, 2 * len(json.dumps(self.manifest, default=str)))
         path = self.root / RESERVE
-        with writing(path):
-            with open(path, "wb") as handle:
-                handle.truncate(0)
+        try:
+            with writing(path), open(path, "wb") as handle:
                 handle.write(b"\0" * size)
+        except StoreError:
+            path.unlink(missing_ok=True)
+            raise
 
     def save_manifest(self) -> None:
         """Write the manifest atomically."""
@@ -352,7 +354,7 @@ def record_outputs(root: Path, paths: Iterable[Path]) -> None:
     manifest = read_manifest(root)
     if manifest is None:
         return
-    lock = FolderLock(root, ["recording the report's files"])
+    lock = FolderLock(root)
     try:
         lock.acquire()
     except StoreError:

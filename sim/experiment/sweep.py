@@ -182,7 +182,8 @@ def _workers(
         return jobs or 1
     if scheduler or executor == "mpi":
         if jobs is not None:
-            notes.append(f"--jobs is ignored with --executor {executor}: its workers run the runs.")
+            given = "--scheduler: the cluster's" if scheduler else "--executor mpi: mpiexec's"
+            notes.append(f"--jobs is ignored with {given} workers run the runs.")
         return jobs or 1
     jobs, capped = cap_jobs(jobs)
     notes += [capped] if capped else []
@@ -281,15 +282,18 @@ def _finish(store: Store, spec: Spec, report: SweepReport) -> None:
     left half-way.
     """
     raised: StoreError | None = None
-    store.close()
-    if not report.storage_failed:
-        try:
+    try:
+        store.close()
+        if not report.storage_failed:
             rebuild(store.root)
-        except (KeyboardInterrupt, Interrupted):
-            report.status = "interrupted"
-        except StoreError as err:
-            raised, report.status, report.error = err, "error", _one_line(err)
-    report.counts = _counts(store.root, spec)
+    except (KeyboardInterrupt, Interrupted):
+        report.status = "interrupted"
+    except StoreError as err:
+        raised, report.status, report.error = err, "error", _one_line(err)
+    try:
+        report.counts = _counts(store.root, spec)
+    except (KeyboardInterrupt, Interrupted):
+        report.status, report.counts = "interrupted", {"total": spec.n_runs}
     if report.status == "running":
         report.status = "complete" if report.counts.get("failed", 0) == 0 else "failures"
         if report.counts.get("missing"):

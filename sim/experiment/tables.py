@@ -157,7 +157,7 @@ def consolidate(root: Path) -> int:
     if not (root / PARTS).is_dir():
         return 0
     try:
-        lock = FolderLock(root, ["consolidating the tables"])
+        lock = FolderLock(root)
         lock.acquire()
     except StoreError:
         return 0
