@@ -104,15 +104,16 @@ def cluster(tmp_path):
 
     scheduler_file = logs / "scheduler.json"
     try:
+        loopback = ("--host", "127.0.0.1", "--dashboard-address", "127.0.0.1:0")
         start(
             "distributed.cli.dask_scheduler",
-            *("--host", "127.0.0.1", "--port", str(port), "--scheduler-file", str(scheduler_file)),
+            *(*loopback, "--port", str(port), "--scheduler-file", str(scheduler_file)),
         )
         workers = [
             start(
                 "distributed.cli.dask_worker",
                 address,
-                *("--nthreads", "1", "--no-nanny", "--host", "127.0.0.1", "--name", f"w{i}"),
+                *(*loopback, "--nthreads", "1", "--no-nanny", "--name", f"w{i}"),
             )
             for i in range(2)
         ]

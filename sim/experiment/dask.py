@@ -87,8 +87,8 @@ class DaskExecutor(FuturesExecutor):
 
     def _local_cluster(self, distributed: Any) -> Any:
         """Workers on this machine: one process and one thread each, listening on
-        127.0.0.1 only, without the dashboard or the profiler nobody here would read
-        (the profiler alone costs a few percent of a worker's time)."""
+        127.0.0.1 only, without the profiler nobody here would read (it alone costs a
+        few percent of a worker's time)."""
         import dask
 
         with dask.config.set({"distributed.worker.profile.enabled": False}):
@@ -97,7 +97,7 @@ class DaskExecutor(FuturesExecutor):
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",  # its HTTP server: loopback, any free port
                 silence_logs=logging.ERROR,
             )
 
