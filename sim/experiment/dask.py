@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.experiment.executors import ExecutorError, FuturesExecutor, check_installed
+from sim.experiment.signals import deferred_stops
 from sim.experiment.versions import mismatch, versions
 
 __all__ = ["DaskExecutor"]
@@ -91,14 +92,17 @@ class DaskExecutor(FuturesExecutor):
         few percent of a worker's time)."""
         import dask
 
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
+        no_profiler = dask.config.set({"distributed.worker.profile.enabled": False})
+        with no_profiler, deferred_stops():  # a Ctrl-C now would leave half-started workers
             return distributed.LocalCluster(
                 n_workers=self.slots,
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
                 dashboard_address="127.0.0.1:0",  # its HTTP server: loopback, any free port
-                silence_logs=logging.ERROR,
+                # the sweep reports what matters (a lost worker, a failed run) itself;
+                # Dask's own logs would add tracebacks of its shutdown after a Ctrl-C
+                silence_logs=logging.CRITICAL,
             )
 
     def _connect(self, distributed: Any) -> Any:

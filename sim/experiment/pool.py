@@ -20,6 +20,7 @@ from typing import Any
 from sim.experiment.executors import ExecutorError, FuturesExecutor
 from sim.experiment.parts import host_name
 from sim.experiment.run import WORKER_DIED, Result, Task, failed
+from sim.experiment.signals import deferred_stops
 from sim.experiment.versions import versions
 
 __all__ = ["LocalPool", "WorkerError"]
@@ -66,31 +67,33 @@ class LocalPool(FuturesExecutor):
         self.isolating = False  # the one run in flight is a suspect running alone
 
     def start(self) -> dict[str, Any]:
-        self.executor = self._pool()
+        self._start_pool()
         return {"kind": self.kind, "jobs": self.slots, "host": host_name()} | {
             "versions": versions()
         }
 
-    def _pool(self) -> ProcessPoolExecutor:
+    def _start_pool(self) -> None:
         """A fresh pool, checked with a first task so that workers that cannot start at all
         stop the sweep instead of failing every run."""
         import multiprocessing as mp
 
-        executor = ProcessPoolExecutor(
-            max_workers=self.slots,
-            mp_context=mp.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(os.getpid(),),
+        with deferred_stops():  # a Ctrl-C now would leave half-started workers
+            self.executor = ProcessPoolExecutor(
+                max_workers=self.slots,
+                mp_context=mp.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(os.getpid(),),
+            )
+            try:
+                self.executor.submit(_ping).result()
+                return
+            except BrokenProcessPool:
+                self.executor.shutdown(wait=False, cancel_futures=True)
+                self.executor = None
+        raise WorkerError(
+            "worker processes could not start (see the messages above); "
+            "try --jobs 1 to run in this process."
         )
-        try:
-            executor.submit(_ping).result()
-        except BrokenProcessPool:
-            executor.shutdown(wait=False, cancel_futures=True)
-            raise WorkerError(
-                "worker processes could not start (see the messages above); "
-                "try --jobs 1 to run in this process."
-            ) from None
-        return executor
 
     def results(self, tasks: list[Task], fn: Callable[[Task], Result]) -> Iterator[Result | None]:
         self.suspects.clear()
@@ -120,7 +123,7 @@ class LocalPool(FuturesExecutor):
         self.running.clear()
         assert self.executor is not None
         self.executor.shutdown(wait=False, cancel_futures=True)
-        self.executor = self._pool()
+        self._start_pool()
         if self.isolating:
             yield failed(crashed[0], WORKER_DIED)
         else:

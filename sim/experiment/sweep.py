@@ -16,13 +16,10 @@ cannot see (SIGKILL, a power cut) leaves ``running``, and the next session resum
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import signal
 import sys
-import threading
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -42,6 +39,7 @@ from sim.experiment.lock import FolderLock
 from sim.experiment.pool import LocalPool
 from sim.experiment.progress import Progress
 from sim.experiment.run import Destination, Result, Task, work
+from sim.experiment.signals import deferred_stops
 from sim.experiment.store import Store, StoreError, read_runs
 from sim.experiment.tables import rebuild, write_runs_snapshot
 from sim.experiment.versions import versions
@@ -278,8 +276,7 @@ def _finish(store: Store, spec: Spec, report: SweepReport) -> None:
 
     After a storage error (a full disk) the tables are not rebuilt (that needs room);
     the parts stay and the next session merges them. A second Ctrl-C while merging
-    skips the merge; the manifest is written with signals held, so that it is never
-    left half-way.
+    skips the merge; a stop while the manifest is written waits for it.
     """
     raised: StoreError | None = None
     try:
@@ -298,7 +295,7 @@ def _finish(store: Store, spec: Spec, report: SweepReport) -> None:
         report.status = "complete" if report.counts.get("failed", 0) == 0 else "failures"
         if report.counts.get("missing"):
             report.status = "interrupted"
-    with _signals_held():
+    with deferred_stops(drop=True):
         store.finish(report.status, report.counts, report.error, workers=sorted(report.workers))
     if raised is not None:
         raise raised
@@ -323,23 +320,6 @@ def _counts(root: Path, spec: Spec) -> dict[str, int]:
 def _one_line(err: BaseException) -> str:
     """An error as the manifest records it."""
     return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM while a step that must not be cut runs; a signal that came
-    meanwhile is then dropped (the session is ending anyway)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        with contextlib.suppress(KeyboardInterrupt, Interrupted):
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-            time.sleep(0)  # let a pending signal's handler run here
 
 
 def _say(stream: IO[str], notes: list[str]) -> None:
