@@ -175,12 +175,16 @@ def test_a_torn_tail_left_by_a_kill_is_ignored(tmp_path, whole):
 
 
 # ---------------------------------------------------------------------- interruptions
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_a_stop_during_start_up_is_recorded(tmp_path, sig):
+@pytest.mark.parametrize(
+    ("executor", "sig"),
+    [("local", signal.SIGINT), ("local", signal.SIGTERM), ("dask", signal.SIGINT)],
+)
+def test_a_stop_during_start_up_is_recorded(tmp_path, executor, sig):
     spec_file = tmp_path / "s.toml"
     spec_file.write_text(spec_toml(replicates=12, steps=60))  # seconds of runs after start-up
     out = tmp_path / "s"
-    proc = subprocess.Popen(sweep_cmd(spec_file, out, 2), stderr=subprocess.PIPE, text=True)
+    command = sweep_cmd(spec_file, out, 2, "--executor", executor)
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     try:  # the manifest says running as soon as the folder is open: the pool starts next
         wait_for(lambda: (out / MANIFEST).exists() and status(out) == "running", "the start")
         proc.send_signal(sig)
