@@ -282,7 +282,9 @@ def sweep(
     ],
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes (default and most: the cores here)."
+        ),
     ] = None,
     out: Annotated[
         Path | None, _out("Results folder (default: results/<name in the spec>).")
@@ -309,9 +311,10 @@ def sweep(
     executor: Annotated[
         str,
         typer.Option(
+            metavar="local|dask|mpi",
             help="Where runs go: local (this machine's processes), dask (a Dask cluster: "
             "a LocalCluster of --jobs workers, or --scheduler's) or mpi (under mpiexec). "
-            "See docs/distributed.md."
+            "See docs/distributed.md.",
         ),
     ] = "local",
     scheduler: Annotated[
