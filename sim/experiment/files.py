@@ -12,6 +12,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,8 @@ def storage_error(err: OSError, path: Path) -> StoreError:
 
 def damaged(path: Path, why: object) -> StoreError:
     """One line for a table or part file that cannot be read, naming the way out."""
-    reason = str(why).strip().splitlines()[0] if str(why).strip() else type(why).__name__
+    text = re.sub(r"^Could not open .*?: ", "", str(why).strip())  # Arrow restates the path
+    reason = text.splitlines()[0].split(". ")[0].rstrip(".") if text else type(why).__name__
     return StoreError(f"{path} is damaged or truncated ({reason}); {WAY_OUT}.")
 
 

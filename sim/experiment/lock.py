@@ -61,11 +61,13 @@ class FolderLock:
 
     def acquire(self) -> None:
         """Take the lock or raise ``StoreError`` naming the process that holds it."""
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(f"{self.root} is a file, not a folder; choose another --out.")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as err:
-            raise storage_error(err, self.path) from None
+            raise storage_error(err, self.root) from None
         try:
             state = _flock(fd)
             previous = _holder(fd)

@@ -235,21 +235,24 @@ def _stream_part(parts: Path, name: str, repair: bool, dropped: list[str]) -> Pa
     records = _records(rows_path, repair, dropped) if rows_path.exists() else []
     if ts_path.exists() and any(r["ts"] for r in records):
         part.series_at = _index(ts_path)
+    lost = 0
     for record in records:
         run_id = int(record["run_id"])
         if record["ts"] and run_id not in part.series_at:
             if not repair:
                 raise damaged(ts_path, f"the time series of run {run_id} is missing")
-            dropped.append(f"run {run_id} (its time series is missing from {ts_path.name})")
+            lost += 1
             continue
         part.rows[run_id] = record["row"]
+    if lost:
+        dropped.append(f"{lost} runs whose time series is missing from {ts_path.name}")
     return part
 
 
 def _records(path: Path, repair: bool, dropped: list[str]) -> list[dict[str, Any]]:
     """The complete lines of a rows file (a partial last line is a torn tail: ignored)."""
     lines = path.read_bytes().split(b"\n")[:-1]
-    records = []
+    records, bad = [], 0
     for number, line in enumerate(lines, 1):
         try:
             record = json.loads(line)
@@ -258,9 +261,11 @@ def _records(path: Path, repair: bool, dropped: list[str]) -> list[dict[str, Any
         except ValueError as err:
             if not repair:
                 raise damaged(path, f"line {number}: {err}") from None
-            dropped.append(f"line {number} of {path.name} (not a run record)")
+            bad += 1
             continue
         records.append(record)
+    if bad:
+        dropped.append(f"{bad} lines of {path.name} that are not run records")
     return records
 
 
