@@ -184,14 +184,15 @@ def test_fresh_deletes_what_the_sweep_wrote_and_nothing_else(tmp_path):
     assert made and (root / "summary.md").exists()
     (root / "figures" / "mine.png").write_bytes(b"kept")  # the user's own files
     (root / "notes.txt").write_text("kept")
-    recorded = json.loads((root / MANIFEST).read_text())["files"]
+    recorded = (root / ".outputs").read_text().splitlines()  # the report's journal
     assert "summary.md" in recorded and f"figures/{made[0]}" in recorded
     (tmp_path / "s.toml").write_text(SPEC_TOML.replace("replicates = 3", "replicates = 2"))
     again = CliRunner().invoke(app, [*args, "--fresh", "--no-plot"])
     assert again.exit_code == 0, again.output
     assert sorted(p.name for p in (root / "figures").iterdir()) == ["mine.png"]
     assert (root / "notes.txt").read_text() == "kept" and not (root / "summary.md").exists()
-    assert json.loads((root / MANIFEST).read_text())["resolved"]["replicates"] == 2
+    manifest = json.loads((root / MANIFEST).read_text())
+    assert manifest["resolved"]["replicates"] == 2 and "summary.md" not in manifest["files"]
 
 
 def test_an_edited_analysis_is_applied_on_resume(tmp_path):

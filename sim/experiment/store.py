@@ -11,6 +11,8 @@ A results folder holds::
     .lock                held by the sweep running there (``sim.experiment.lock``)
     .reserve             room kept while a sweep runs, so that a full disk cannot stop
                          it from recording how it ended
+    .outputs             files the report wrote since the last session (folded into
+                         the manifest's list when the next session opens)
 
 A folder holding another spec's results is refused with the keys that differ; a
 folder without a manifest is not a sweep's, and ``--fresh`` deletes nothing there.
@@ -38,7 +40,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.experiment.files import StoreError, remove_temporaries, write_json, writing
-from sim.experiment.lock import LOCK, FolderLock
+from sim.experiment.lock import LOCK
 from sim.experiment.parts import PARTS, SESSION_SUFFIX, PartWriter, close_writers, host_name
 from sim.experiment.tables import (
     RUNS,
@@ -69,9 +71,9 @@ __all__ = [
     "record_outputs",
 ]
 
-MANIFEST, RESERVE = "manifest.json", ".reserve"
+MANIFEST, RESERVE, OUTPUTS = "manifest.json", ".reserve", ".outputs"
 # What a sweep writes besides its report; the manifest lists these and what the report adds.
-OWN = (MANIFEST, RUNS, TIMESERIES, PARTS, RESERVE)
+OWN = (MANIFEST, RUNS, TIMESERIES, PARTS, RESERVE, OUTPUTS)
 # Names a sweep writes over: a folder holding them without a manifest is refused.
 CLAIMED = (RUNS, TIMESERIES, "figures", "summary.md", "aggregates.csv")
 # Keys of the resolved spec that decide the runs ([analysis] does not).
@@ -185,6 +187,7 @@ class Store:
         with writing(self.parts):
             (self.parts / f"{self.session}{SESSION_SUFFIX}").touch()
         self.manifest = old or self._new_manifest(spec)
+        self.manifest["files"] = _written(self.root, self.manifest)
         session = {"id": self.session, "command": command, "jobs": jobs, "started": now()}
         session |= {"ended": None, "status": "running", "git": git_state()}
         session |= {"runs_before": len(done)} | ({"repaired": repaired} if repaired else {})
@@ -194,6 +197,7 @@ class Store:
         self.manifest.pop("error", None)
         self._reserve()
         self.save_manifest()
+        (self.root / OUTPUTS).unlink(missing_ok=True)  # folded into the manifest's files
         return done
 
     def check(self, spec: Spec) -> None:
@@ -239,7 +243,7 @@ class Store:
 
     def _remove_own(self, manifest: dict[str, Any]) -> None:
         """Delete what the manifest says the sweep wrote, and nothing else."""
-        listed = manifest.get("files") or list(OWN)
+        listed = _written(self.root, manifest)
         with writing(self.root):
             for name in sorted(set(listed) | {MANIFEST}, key=len, reverse=True):
                 path = self.root / name
@@ -345,30 +349,29 @@ class Store:
 
 
 def record_outputs(root: Path, paths: Iterable[Path]) -> None:
-    """Add files a sweep's report wrote to the manifest, so that ``--fresh`` removes them.
+    """Record files a sweep's report wrote, so that ``--fresh`` removes them.
 
-    Skipped while another process holds the folder (its manifest is in flux); such
-    files are then kept by ``--fresh``, never deleted without a record.
+    They are appended to ``.outputs`` (the manifest may be in the hands of a running
+    sweep), which the next session folds into the manifest's ``files``.
     """
     root = Path(root)
-    manifest = read_manifest(root)
-    if manifest is None:
+    if read_manifest(root) is None:
         return
-    lock = FolderLock(root)
+    names = []
+    for path in paths:
+        with contextlib.suppress(ValueError):
+            names.append(Path(path).resolve().relative_to(root.resolve()).as_posix())
+    with writing(root / OUTPUTS), open(root / OUTPUTS, "a", encoding="utf-8") as journal:
+        journal.write("".join(f"{name}\n" for name in names))
+
+
+def _written(root: Path, manifest: dict[str, Any]) -> list[str]:
+    """Every file the sweep wrote: the manifest's list and the report's journal."""
     try:
-        lock.acquire()
-    except StoreError:
-        return
-    try:
-        files = manifest.setdefault("files", list(OWN))
-        for path in paths:
-            with contextlib.suppress(ValueError):
-                name = Path(path).resolve().relative_to(root.resolve()).as_posix()
-                if name not in files:
-                    files.append(name)
-        write_json(root / MANIFEST, manifest)
-    finally:
-        lock.release()
+        journal = (root / OUTPUTS).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        journal = []
+    return list(dict.fromkeys([*(manifest.get("files") or OWN), *journal, OUTPUTS]))
 
 
 def _empty_parts(store: Store, name: str) -> bool:
