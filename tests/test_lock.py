@@ -29,7 +29,7 @@ from sim.experiment.sweep import run_sweep
 
 def test_a_second_sweep_is_refused_and_a_killed_ones_lock_is_taken_over(tmp_path):
     spec_file = tmp_path / "s.toml"
-    spec_file.write_text(spec_toml(replicates=12, steps=60))
+    spec_file.write_text(spec_toml(replicates=12, steps=150))  # a few seconds
     out = tmp_path / "s"
     first = subprocess.Popen(sweep_cmd(spec_file, out, 1), stderr=subprocess.DEVNULL)
     try:
