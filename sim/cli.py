@@ -275,6 +275,12 @@ def params_cmd(
         typer.echo(f"  {name}: {body}")
 
 
+EXECUTOR_HELP = (
+    "Where runs go: local (this machine's processes), dask (a LocalCluster of --jobs "
+    "workers, or --scheduler's cluster) or mpi (under mpiexec). See docs/distributed.md."
+)
+
+
 @app.command()
 def sweep(
     spec: Annotated[
@@ -282,9 +288,7 @@ def sweep(
     ],
     jobs: Annotated[
         int | None,
-        typer.Option(
-            "--jobs", "-j", min=1, help="Worker processes (default and most: the cores here)."
-        ),
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default, most: the cores)."),
     ] = None,
     out: Annotated[
         Path | None, _out("Results folder (default: results/<name in the spec>).")
@@ -308,26 +312,13 @@ def sweep(
     allow_large: Annotated[
         bool, typer.Option("--allow-large", help="Run a design of more than 100,000 runs.")
     ] = False,
-    executor: Annotated[
-        str,
-        typer.Option(
-            metavar="local|dask|mpi",
-            help="Where runs go: local (this machine's processes), dask (a Dask cluster: "
-            "a LocalCluster of --jobs workers, or --scheduler's) or mpi (under mpiexec). "
-            "See docs/distributed.md.",
-        ),
-    ] = "local",
+    executor: Annotated[str, typer.Option(metavar="local|dask|mpi", help=EXECUTOR_HELP)] = "local",
     scheduler: Annotated[
         str | None,
-        typer.Option(
-            metavar="ADDRESS", help="A running Dask scheduler (tcp://HOST:PORT or its file)."
-        ),
+        typer.Option(metavar="ADDRESS", help="A Dask scheduler (tcp://HOST:PORT or file)."),
     ] = None,
     repair: Annotated[
-        bool,
-        typer.Option(
-            "--repair", help="Drop results that cannot be read (damaged files); rerun them."
-        ),
+        bool, typer.Option("--repair", help="Drop results that cannot be read; run them again.")
     ] = False,
 ) -> None:
     """Run many replicated groups over a parameter space and find where the group tips.
@@ -352,8 +343,10 @@ def sweep(
             typer.echo("\n".join(preview.dry_run(plan, out, jobs, fresh, allow_large)))
             return
         preview.admit(plan, jobs, allow_large)
+        from sim.experiment.sweep import run_sweep
+
         where = {"executor": executor, "scheduler": scheduler, "repair": repair}
-        report = _run_sweep(plan, out, jobs, fresh, fail_fast, where)
+        report = run_sweep(plan, out, jobs, fresh, fail_fast, command=sys.argv, **where)
     _print_sweep(report, out)
     if plot and report.counts.get("ok"):
         with user_errors():
@@ -362,26 +355,6 @@ def sweep(
 
 
 _SWEEP_EXIT = {"complete": 0, "failures": 1, "stopped": 1, "interrupted": 130}
-
-
-def _run_sweep(
-    plan: Any, out: Path, jobs: int | None, fresh: bool, fail_fast: bool, where: dict[str, Any]
-) -> Any:
-    """Run the sweep with SIGTERM treated like Ctrl-C: stop, keep what finished."""
-    import signal
-
-    from sim.experiment.sweep import Interrupted, run_sweep
-
-    def stop(signum: int, frame: Any) -> None:
-        raise Interrupted()
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        return run_sweep(
-            plan, out, jobs=jobs, fresh=fresh, fail_fast=fail_fast, command=sys.argv, **where
-        )
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_sweep(report: Any, out: Path) -> None:

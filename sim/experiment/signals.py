@@ -14,9 +14,34 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-__all__ = ["deferred_stops"]
+__all__ = ["Interrupted", "deferred_stops", "sigterm_stops"]
 
 STOPS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(BaseException):
+    """The sweep was asked to stop (SIGTERM, like Ctrl-C); what finished is kept.
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so that a run's failure isolation
+    (which catches ``Exception``) does not record the stop as a failed run."""
+
+
+@contextlib.contextmanager
+def sigterm_stops() -> Iterator[None]:
+    """SIGTERM (a batch system's polite stop) raises ``Interrupted`` in the block, so that
+    it stops a sweep as cleanly as Ctrl-C: what finished is kept and recorded."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise Interrupted()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextlib.contextmanager

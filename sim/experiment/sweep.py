@@ -39,7 +39,7 @@ from sim.experiment.lock import FolderLock
 from sim.experiment.pool import LocalPool
 from sim.experiment.progress import Progress
 from sim.experiment.run import Destination, Result, Task, work
-from sim.experiment.signals import deferred_stops
+from sim.experiment.signals import Interrupted, deferred_stops, sigterm_stops
 from sim.experiment.store import Store, StoreError, read_runs
 from sim.experiment.tables import rebuild, write_runs_snapshot
 from sim.experiment.versions import versions
@@ -50,13 +50,6 @@ if TYPE_CHECKING:
 __all__ = ["Interrupted", "SweepReport", "estimate", "make_executor", "plan", "run_sweep"]
 
 SNAPSHOT_SECONDS = 30.0
-
-
-class Interrupted(BaseException):
-    """The sweep was asked to stop (SIGTERM, like Ctrl-C); what finished is kept.
-
-    A ``BaseException``, like ``KeyboardInterrupt``, so that a run's failure isolation
-    (which catches ``Exception``) does not record the stop as a failed run."""
 
 
 @dataclass
@@ -127,7 +120,8 @@ def run_sweep(
         Drop what cannot be read in the folder first, so that those runs are run again.
 
     Returns a report whose ``status`` is ``complete``, ``failures`` (some runs failed),
-    ``stopped`` (``fail_fast`` after a failure) or ``interrupted``. A fault that stops
+    ``stopped`` (``fail_fast`` after a failure) or ``interrupted`` (Ctrl-C or SIGTERM,
+    both stop cleanly). A fault that stops
     the session (a full disk, an unreachable scheduler) raises a ``UserError`` after
     recording status ``error`` and its message in the manifest.
     """
@@ -136,7 +130,7 @@ def run_sweep(
     report = SweepReport(total=spec.n_runs)
     start = _starter(executor, scheduler)
     jobs = _workers(executor, jobs, scheduler, report.notes)
-    with FolderLock(out, command) as lock:
+    with sigterm_stops(), FolderLock(out, command) as lock:
         report.notes += [lock.note] if lock.note else []
         store = Store(out)
         try:
