@@ -347,7 +347,8 @@ def sweep(
 
         where = {"executor": executor, "scheduler": scheduler, "repair": repair}
         report = run_sweep(plan, out, jobs, fresh, fail_fast, command=sys.argv, **where)
-    _print_sweep(report, out)
+    for line, to_stderr in report.lines(out):
+        typer.echo(line, err=to_stderr)
     if plot and report.counts.get("ok"):
         with user_errors():
             _plot(out, None, None, None)
@@ -355,27 +356,6 @@ def sweep(
 
 
 _SWEEP_EXIT = {"complete": 0, "failures": 1, "stopped": 1, "interrupted": 130}
-
-
-def _print_sweep(report: Any, out: Path) -> None:
-    c = report.counts
-    typer.echo(
-        f"Sweep {report.status}: {c.get('done', 0)}/{c.get('total', 0)} runs on disk "
-        f"({report.ran} run now), {c.get('failed', 0)} failed, {c.get('missing', 0)} missing."
-    )
-    typer.echo(f"Results in {out}/ (runs.parquet, timeseries.parquet, manifest.json)")
-    if c.get("failed"):
-        typer.echo(
-            f"{c['failed']} runs failed; their tracebacks are in the `error` column of "
-            f"{out}/runs.parquet.",
-            err=True,
-        )
-        if report.first_error:
-            typer.echo("First failure this time: " + report.first_error.strip(), err=True)
-    if report.status == "interrupted":
-        typer.echo("Interrupted: run the same command again to resume.", err=True)
-    if report.status == "stopped":
-        typer.echo("Stopped at the first failure (--fail-fast).", err=True)
 
 
 def _plot(directory: Path, outcome: str | None, threshold: float | None, along: str | None) -> None:

@@ -68,6 +68,29 @@ class SweepReport:
     notes: list[str] = field(default_factory=list)
     workers: set[str] = field(default_factory=set)
 
+    def lines(self, out: Path) -> list[tuple[str, bool]]:
+        """What the command line says at the end: (line, whether it goes to stderr)."""
+        c = self.counts
+        said = [
+            (
+                f"Sweep {self.status}: {c.get('done', 0)}/{c.get('total', 0)} runs on disk "
+                f"({self.ran} run now), {c.get('failed', 0)} failed, "
+                f"{c.get('missing', 0)} missing.",
+                False,
+            ),
+            (f"Results in {out}/ (runs.parquet, timeseries.parquet, manifest.json)", False),
+        ]
+        if c.get("failed"):
+            where = f"their tracebacks are in the `error` column of {out}/runs.parquet."
+            said.append((f"{c['failed']} runs failed; {where}", True))
+            if self.first_error:
+                said.append(("First failure this time: " + self.first_error.strip(), True))
+        if self.status == "interrupted":
+            said.append(("Interrupted: run the same command again to resume.", True))
+        if self.status == "stopped":
+            said.append(("Stopped at the first failure (--fail-fast).", True))
+        return said
+
 
 # ------------------------------------------------------------------------------ planning
 def plan(spec: Spec, done: set[int] | None = None) -> list[Task]:
