@@ -108,6 +108,7 @@ def test_report_writes_figures_summary_and_aggregates(results):
         "outcomes_vs_spam_rate.png",
         "outcomes_vs_policy.png",
         "tipping_honest_ratio_vs_share_spammers.png",
+        "tipping_point_vs_spam_rate.png",  # the tipping point against the other numeric one
         "heatmap_honest_ratio_share_spammers_spam_rate.png",
         "timeseries_honest_members.png",
         "timeseries_quality.png",
@@ -297,3 +298,29 @@ def test_without_analysis_settings_the_spec_defaults_apply(results, tmp_path):
     a = analyse(copy, n_boot=20)
     assert a.threshold == PARAMS["collapse_threshold"].default
     assert a.tipping_outcome == DEFAULT_TIPPING == "honest_ratio"
+
+
+def test_tipping_point_against_a_second_numeric_parameter_is_drawn_with_its_intervals():
+    from sim.figures.sweeps import plot_tipping_against
+
+    tips = pd.DataFrame(
+        {
+            "n_members": [300, 1000, 300, 1000],
+            "series": ["policy=none", "policy=none", "policy=moderated", "policy=moderated"],
+            "estimate": [0.15, 0.2, 0.3, np.nan],
+            "lo": [0.12, 0.18, 0.25, np.nan],
+            "hi": [0.18, 0.23, 0.35, np.nan],
+        }
+    )
+    fig = plot_tipping_against(tips, "n_members", "share_spammers", top=0.5)
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert lines["policy=none"].get_ydata().tolist() == [0.15, 0.2]
+    # a series that does not tip within the range is drawn at its end, open
+    assert lines["policy=moderated"].get_ydata().tolist() == [0.3, 0.5]
+    assert ax.get_xscale() == "linear"  # 300 to 1,000 is not a decade
+    wide = tips.assign(n_members=[300, 100_000, 300, 100_000])
+    assert (
+        plot_tipping_against(wide, "n_members", "share_spammers", top=0.5).axes[0].get_xscale()
+        == "log"
+    )

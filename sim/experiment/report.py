@@ -65,8 +65,28 @@ def _write_figures(a: Analysis, figures: Path) -> list[Path]:
         tips = pd.DataFrame([{"series": point_label(t.group), **vars(t)} for t in a.tipping])
         _close(plots.plot_tipping(agg, a.along, a.tipping_outcome, a.threshold, tips, path))
         written.append(path)
+    written += _tipping_against(a, figures)
     written += _heatmap(a, figures)
     written += _envelopes(a, figures)
+    return written
+
+
+def _tipping_against(a: Analysis, figures: Path) -> list[Path]:
+    """The tipping point against each other numeric parameter varied at a few levels
+    (the size law: the tipping point against the group's size)."""
+    if not a.tipping:
+        return []
+    others = [v for v in a.numeric if v != a.along and v in a.tipping[0].group]
+    top = float(a.runs[a.along].max()) if a.along else 1.0
+    written = []
+    for x in others:
+        rows = []
+        for t in a.tipping:
+            rest = {k: v for k, v in t.group.items() if k != x}
+            rows.append({x: t.group[x], "series": point_label(rest), **vars(t)})
+        path = figures / f"tipping_point_vs_{x}.png"
+        _close(plots.plot_tipping_against(pd.DataFrame(rows), x, a.along, top, path))
+        written.append(path)
     return written
 
 

@@ -20,7 +20,13 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["plot_envelopes", "plot_heatmap", "plot_outcomes", "plot_tipping"]
+__all__ = [
+    "plot_tipping_against",
+    "plot_envelopes",
+    "plot_heatmap",
+    "plot_outcomes",
+    "plot_tipping",
+]
 
 
 # Series are told apart by colour (Okabe-Ito, safe under colour blindness), line style
@@ -163,6 +169,53 @@ def plot_tipping(
     ax.legend(frameon=False, fontsize=9)
     ax.set_title(
         title or f"{outcome}: mean and 95% CI; tipping points (triangles) with bootstrap 95% CI",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path, dpi=120)
+    return fig
+
+
+def plot_tipping_against(
+    tips: pd.DataFrame,
+    x: str,
+    along: str,
+    top: float,
+    path: str | Path | None = None,
+    title: str = "",
+) -> Figure:
+    """Tipping points against a second parameter (e.g. the group's size), one line per
+    series, each point with its bootstrap 95% interval.
+
+    ``tips`` has one row per tipping point: ``x`` (the column named by ``x``),
+    ``series``, ``estimate``, ``lo``, ``hi``. A series that does not tip within the
+    range (``estimate`` NaN) is drawn as an open marker at ``top``, the end of the range.
+    """
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    values = tips[x].astype(float)
+    log = values.min() > 0 and values.max() / values.min() >= 10
+    for i, (label, g) in enumerate(tips.groupby("series", sort=False)):
+        colour, style, marker = series_style(i)
+        g = g.sort_values(x)
+        tipped = np.isfinite(g["estimate"].to_numpy(dtype=float))
+        shown = np.where(tipped, g["estimate"], top)
+        ax.plot(g[x], shown, color=colour, ls=style, lw=1.5, label=label or along)
+        sub = g[tipped]
+        err = [sub["estimate"] - sub["lo"], sub["hi"] - sub["estimate"]]
+        ax.errorbar(sub[x], sub["estimate"], yerr=err, fmt=marker, color=colour, capsize=3, ms=6)
+        ax.plot(
+            g[x][~tipped], shown[~tipped], marker=marker, ls="", ms=8, mfc="white", color=colour
+        )
+    if log:
+        ax.set_xscale("log")
+    ax.set_xlabel(_axis_label(x))
+    ax.set_ylabel(f"tipping point: {_axis_label(along)}")
+    ax.set_ylim(0, top * 1.05)
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=9)
+    ax.set_title(
+        title or "Tipping point with bootstrap 95% CI (open marker: no tipping within the range)",
         fontsize=10,
     )
     fig.tight_layout()
