@@ -13,7 +13,7 @@ from sim.model.feed import Feed, Kind
 from sim.model.metrics import DAILY, SUMMARY, measure_day, summarize
 from sim.model.params import resolve
 from sim.model.population import Population
-from sim.model.strategies import CARER, LURKER, PROMOTER, SHARER, SPAMMER
+from sim.model.strategies import CARER, LURKER, PROMOTER, SHARER, SPAMMER, TABLE
 
 
 def day_case() -> dict[str, float]:
@@ -51,11 +51,9 @@ KNOWN = {
     "members": 5,
     "honest_members": 4,
     "contributors": 3,  # sharer, carer, promoter
-    "sharers": 1,  # the sharer who left is not counted
-    "carers": 1,
-    "promoters": 1,
-    "spammers": 1,
-    "lurkers": 1,
+    # one present member of each strategy made here (the sharer who left is not
+    # counted); none of any other strategy
+    **{b.plural: int(b.key in ("sharer", "carer", "promoter", "spammer", "lurker")) for b in TABLE},
     "spammer_share": 0.2,
     "visits": 5,
     "honest_visits": 4,
