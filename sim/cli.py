@@ -480,6 +480,64 @@ def app_cmd(
         raise typer.Exit(status)
 
 
+@app.command()
+def validate(
+    quick: Annotated[
+        bool,
+        typer.Option(
+            "--quick",
+            help="Small groups, 5 seeds, 180 days (a minute or so): checks that the suite "
+            "runs, not the model. Never overwrites the full report.",
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for VALIDATION.md and validation/*.png (default: docs for the full "
+            "size, results/validation-quick with --quick)."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+    ] = None,
+) -> None:
+    """Try the model against published findings on online communities.
+
+    Runs the groups that eleven published regularities need (participation inequality,
+    replies that keep newcomers, announced rules, overload, growth...), judges each
+    against its pass criterion, fixed in sim/validation/criteria.py before any run, and
+    writes OUT/VALIDATION.md (source, published figure, criterion, the model's figure
+    with its 95% interval over seeds, PASS or FAIL) and one figure per regularity in
+    OUT/validation/. Each run has a fresh worker process; a progress line shows the runs.
+    The full size (100 runs, up to 10,000 members) is the committed docs/VALIDATION.md.
+
+    Exit status: 0 when every run finished (whatever the verdicts), 1 if a run failed.
+
+    Example: sim validate --quick --jobs 2
+    """
+    from sim.validation.suite import validate as run_validation
+
+    target = out or Path("results/validation-quick" if quick else "docs")
+    try:
+        with user_errors():
+            result = run_validation(quick, target, jobs)
+    except KeyboardInterrupt:
+        typer.echo("Interrupted: the report was not written.", err=True)
+        raise typer.Exit(130) from None
+    for o in result.outcomes:
+        typer.echo(f"  {o.verdict}  {o.criterion.title}")
+    passed = sum(o.passed for o in result.outcomes)
+    folder = result.report.parent / "validation"
+    typer.echo(
+        f"{passed} of {len(result.outcomes)} pass. Wrote {result.report} and "
+        f"{len(result.figures)} figures in {folder}/"
+    )
+    if result.provenance.failed:
+        typer.echo(f"{result.provenance.failed} runs failed; see the report.", err=True)
+        raise typer.Exit(1)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

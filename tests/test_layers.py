@@ -19,6 +19,7 @@ LAYERS = (
     "model",
     "figures",
     "experiment",
+    "validation",
     "classroom",
     "cli",
     "docs",
