@@ -81,7 +81,7 @@ def _draw(ax: Axes, p: Panel) -> None:
         ax.annotate(text, (p.published, 0), xytext=(0, 9), textcoords="offset points",
                     ha="center", fontsize=7, color=PUBLISHED)  # fmt: skip
     ax.set_xlim(left, right)
-    ax.set_ylim(-1, 1)
+    ax.set_ylim(-1, 1.5)
     ax.set_yticks([])
     verdict = {True: "  [pass]", False: "  [FAIL]", None: "  (reported, not judged)"}[p.passed]
     ax.set_title(p.label + verdict, fontsize=9, loc="left")
@@ -104,7 +104,8 @@ def _legend(fig: Figure, panels: Sequence[Panel]) -> None:
         handles.append(
             Line2D([], [], color=PUBLISHED, marker="D", mfc="none", mew=2, ls="", label="published")
         )
-    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.955), ncol=4,
+    top = 1 - 0.38 / fig.get_figheight()  # just under the title, whatever the height
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, top), ncol=4,
                fontsize=8, frameon=False)  # fmt: skip
 
 
@@ -113,13 +114,13 @@ def plot_checks(
 ) -> Figure:
     """One regularity: a panel per statistic, the verdict in the title."""
     n = max(len(panels), 1)
-    height = 0.9 + 1.2 * n
+    height = 0.8 + 1.2 * n
     fig, axes = plt.subplots(n, 1, figsize=(8, height), squeeze=False)
     for ax, panel in zip(axes[:, 0], panels, strict=False):
         _draw(ax, panel)
     fig.suptitle(f"{title}: {verdict}", fontsize=11, fontweight="bold")
     _legend(fig, panels)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.75 / height))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / height))
     if path is not None:
         fig.savefig(path, dpi=110)
         plt.close(fig)

@@ -23,7 +23,7 @@ from sim.validation.checks import (
     mean_above,
     reported,
 )
-from sim.validation.groups import Group, Plan
+from sim.validation.groups import VOLUME, Group, Plan
 from sim.validation.runner import Runs
 from sim.validation.stats import estimate, paired, ratio, welch
 
@@ -68,18 +68,22 @@ def participation(runs: Runs, p: Plan) -> list[Check]:
     ]
 
 
-def inequality_size(runs: Runs, p: Plan) -> list[Check]:
-    large, small = runs.values(p.large, "gini"), runs.values(p.small, "gini")
+def _by_size(
+    runs: Runs, p: Plan, stat: str, what: str, judge: Callable[..., Check], bound: float, quote: str
+) -> list[Check]:
+    """A statistic at the large size minus the small (Welch), judged, and both levels."""
+    large, small = runs.values(p.large, stat), runs.values(p.small, stat)
+    diff = welch(large, small)
     return [
-        above(
-            f"Gini({p.large.members:,}) - Gini({p.small.members:,})",
-            welch(large, small),
-            0.0,
-            "Gini(10,000) - Gini(1,000) > 0",
-        ),
-        reported(f"Gini of posts per honest member, {_at(p.small)}", estimate(small)),
-        reported(f"Gini of posts per honest member, {_at(p.large)}", estimate(large)),
+        judge(f"{what}: {p.large.members:,} minus {p.small.members:,}", diff, bound, quote),
+        reported(f"{what}, {_at(p.small)}", estimate(small)),
+        reported(f"{what}, {_at(p.large)}", estimate(large)),
     ]
+
+
+def inequality_size(runs: Runs, p: Plan) -> list[Check]:
+    quote = "Gini(10,000) - Gini(1,000) > 0"
+    return _by_size(runs, p, "gini", "Gini of posts per honest member", above, 0.0, quote)
 
 
 def first_reply(runs: Runs, p: Plan) -> list[Check]:
@@ -136,17 +140,8 @@ def answered(runs: Runs, p: Plan) -> list[Check]:
 
 
 def answered_size(runs: Runs, p: Plan) -> list[Check]:
-    large, small = runs.values(p.large, "answered"), runs.values(p.small, "answered")
-    return [
-        below(
-            f"share answered at {p.large.members:,} minus at {p.small.members:,}",
-            welch(large, small),
-            0.02,
-            "share(10,000) - share(1,000) < +0.02",
-        ),
-        reported(f"share answered, {_at(p.small)}", estimate(small)),
-        reported(f"share answered, {_at(p.large)}", estimate(large)),
-    ]
+    quote = "share(10,000) - share(1,000) < +0.02"
+    return _by_size(runs, p, "answered", "share of honest posts answered", below, 0.02, quote)
 
 
 def announced_rules(runs: Runs, p: Plan) -> list[Check]:
@@ -228,37 +223,16 @@ def _slope(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def turnover(runs: Runs, p: Plan) -> list[Check]:
-    large, small = p.large, p.small
-    checks = []
-    for stat, what in (("joins_per_member", "joins"), ("departures_per_member", "departures")):
-        checks.append(
-            at_least(
-                f"{what} per starting member at {large.members:,} minus at {small.members:,}",
-                welch(runs.values(large, stat), runs.values(small, stat)),
-                -0.02,
-                "not below those at 1,000 by more than 0.02",
-            )
-        )
-    churn_large, churn_small = runs.values(large, "churn"), runs.values(small, "churn")
-    checks.append(
-        below(
-            f"churn of posting members at {large.members:,} minus at {small.members:,}",
-            welch(churn_large, churn_small),
-            0.02,
-            "churn(10,000) - churn(1,000) < +0.02",
-        )
-    )
-    for g in (small, large):
-        for stat, what in (("joins_per_member", "joins"), ("departures_per_member", "departures")):
-            checks.append(
-                reported(f"{what} per starting member, {_at(g)}", estimate(runs.values(g, stat)))
-            )
-    checks += _context(runs, small, large, _at(small), _at(large))[2:]
-    checks += [
-        reported(f"month-to-month churn of posters, {_at(small)}", estimate(churn_small)),
-        reported(f"month-to-month churn of posters, {_at(large)}", estimate(churn_large)),
-    ]
-    return checks
+    joins_quote = "not below those at 1,000 by more than 0.02"
+    return [
+        *_by_size(runs, p, "joins_per_member", "joins per starting member", at_least, -0.02,
+                  joins_quote),
+        *_by_size(runs, p, "departures_per_member", "departures per starting member", at_least,
+                  -0.02, joins_quote),
+        *_by_size(runs, p, "churn", "month-to-month churn of posting members", below, 0.02,
+                  "churn(10,000) - churn(1,000) < +0.02"),
+        *_context(runs, p.small, p.large, _at(p.small), _at(p.large), satisfaction=False),
+    ]  # fmt: skip
 
 
 def heavy_tail(runs: Runs, p: Plan) -> list[Check]:
@@ -291,38 +265,40 @@ def heavy_tail(runs: Runs, p: Plan) -> list[Check]:
 
 
 def overload(runs: Runs, p: Plan) -> list[Check]:
-    more, base = p.volume, p.small
+    more, base, x = p.volume, p.small, f"x{VOLUME} volume"
     v_more, v_base = runs.values(more, "visits_last30"), runs.values(base, "visits_last30")
     d_more = runs.values(more, "honest_departures_per_member")
     d_base = runs.values(base, "honest_departures_per_member")
     return [
         below(
-            "visits per member per day, last 30 days: x10 volume minus default",
+            f"visits per member per day, last 30 days: {x} minus default",
             paired(v_more, v_base),
             0.0,
             "visits lower",
         ),
         above(
-            "honest departures per starting member: x10 volume minus default",
+            f"honest departures per starting member: {x} minus default",
             paired(d_more, d_base),
             0.0,
             "departures higher",
         ),
         reported("visits per member per day, default", estimate(v_base)),
-        reported("visits per member per day, x10 volume", estimate(v_more)),
+        reported(f"visits per member per day, {x}", estimate(v_more)),
         reported("honest departures per starting member, default", estimate(d_base)),
-        reported("honest departures per starting member, x10 volume", estimate(d_more)),
-        *_context(runs, base, more, "default", "x10 volume"),
+        reported(f"honest departures per starting member, {x}", estimate(d_more)),
+        *_context(runs, base, more, "default", x),
     ]
 
 
-def _context(runs: Runs, a: Group, b: Group, name_a: str, name_b: str) -> list[Check]:
+def _context(
+    runs: Runs, a: Group, b: Group, name_a: str, name_b: str, satisfaction: bool = True
+) -> list[Check]:
     """What lies behind departures: satisfaction, and who left dissatisfied or by churn."""
     rows = (
         ("satisfaction_last30", "mean satisfaction, last 30 days"),
         ("left_dissatisfied", "honest members who left dissatisfied, per starting member"),
         ("left_churn", "honest members who left by churn, per starting member"),
-    )
+    )[0 if satisfaction else 1 :]
     return [
         reported(f"{what}, {name}", estimate(runs.values(g, stat)))
         for stat, what in rows

@@ -55,12 +55,14 @@ def panel(check: Check) -> Panel:
 
 
 def write_figures(outcomes: list[Outcome], folder: Path) -> list[Path]:
-    """One figure per regularity, ``folder/<key>.png``."""
+    """One figure per regularity, ``folder/<key>.png``: its judged statistics, and those
+    reported beside a published figure (the other context is in the report's tables)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for o in outcomes:
         path = folder / f"{o.criterion.key}.png"
-        plot_checks(o.criterion.title, o.verdict, [panel(c) for c in o.checks], path)
+        shown = [panel(c) for c in o.checks if c.judged or c.published is not None]
+        plot_checks(o.criterion.title, o.verdict, shown, path)
         paths.append(path)
     return paths
 
