@@ -486,15 +486,15 @@ def validate(
         bool,
         typer.Option(
             "--quick",
-            help="Small groups, 5 seeds, 180 days (a minute or so): checks that the suite "
+            help="Small groups, 5 seeds, 180 days (about two minutes): checks that the suite "
             "runs, not the model. Never overwrites the full report.",
         ),
     ] = False,
     out: Annotated[
         Path | None,
-        typer.Option(
-            help="Folder for VALIDATION.md and validation/*.png (default: docs for the full "
-            "size, results/validation-quick with --quick)."
+        _out(
+            "Folder for VALIDATION.md and validation/*.png (default: docs for the full size, "
+            "results/validation-quick with --quick)."
         ),
     ] = None,
     jobs: Annotated[
@@ -510,7 +510,8 @@ def validate(
     writes OUT/VALIDATION.md (source, published figure, criterion, the model's figure
     with its 95% interval over seeds, PASS or FAIL) and one figure per regularity in
     OUT/validation/. Each run has a fresh worker process; a progress line shows the runs.
-    The full size (100 runs, up to 10,000 members) is the committed docs/VALIDATION.md.
+    The full size (120 runs, up to 10,000 members, about 9 minutes on 2 busy cores) is
+    the committed docs/VALIDATION.md.
 
     Exit status: 0 when every run finished (whatever the verdicts), 1 if a run failed.
 
@@ -525,14 +526,7 @@ def validate(
     except KeyboardInterrupt:
         typer.echo("Interrupted: the report was not written.", err=True)
         raise typer.Exit(130) from None
-    for o in result.outcomes:
-        typer.echo(f"  {o.verdict}  {o.criterion.title}")
-    passed = sum(o.passed for o in result.outcomes)
-    folder = result.report.parent / "validation"
-    typer.echo(
-        f"{passed} of {len(result.outcomes)} pass. Wrote {result.report} and "
-        f"{len(result.figures)} figures in {folder}/"
-    )
+    typer.echo(result.summary())
     if result.provenance.failed:
         typer.echo(f"{result.provenance.failed} runs failed; see the report.", err=True)
         raise typer.Exit(1)

@@ -18,16 +18,18 @@ from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 
+from sim.palette import GREY, OKABE_ITO
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["Panel", "plot_checks"]
 
-MODEL = "#0072B2"  # blue
-PUBLISHED = "#D55E00"  # vermillion
-BAND = "#009E73"  # bluish green
-CONTEXT = "#999999"  # grey: reported, not judged
+MODEL = OKABE_ITO["blue"]
+PUBLISHED = OKABE_ITO["vermillion"]
+BAND = OKABE_ITO["bluish green"]
+CONTEXT = GREY  # reported, not judged
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,16 @@ class Validation:
     report: Path
     figures: list[Path]
 
+    def summary(self) -> str:
+        """What the terminal shows: one verdict per criterion, and what was written."""
+        lines = [f"  {o.verdict}  {o.criterion.title}" for o in self.outcomes]
+        passed = sum(o.passed for o in self.outcomes)
+        lines.append(
+            f"{passed} of {len(self.outcomes)} pass. Wrote {self.report} and "
+            f"{len(self.figures)} figures in {self.report.parent / FIGURES}/"
+        )
+        return "\n".join(lines)
+
 
 def validate(
     quick: bool, out: Path, jobs: int | None = None, stream: IO[str] | None = None
