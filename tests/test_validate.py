@@ -221,3 +221,10 @@ def test_quick_validation_runs_end_to_end(tmp_path):
     assert "This is the QUICK size" in text and "30 runs" in text
     pngs = sorted(p.name for p in (tmp_path / "validation").glob("*.png"))
     assert pngs == sorted(f"{c.key}.png" for c in CRITERIA)
+
+
+def test_the_report_names_the_code_commit_and_the_criteria_state():
+    from sim.validation.suite import code_commit, criteria_status
+
+    assert re.match(r"^([0-9a-f]{7,}|unknown)", code_commit())
+    assert CRITERIA_COMMIT in criteria_status()

@@ -75,7 +75,7 @@ def validate(
     outcomes = judge(runs, p)
     prov = Provenance(
         command="sim validate" + (" --quick" if quick else "") + f" --jobs {jobs}",
-        code_commit=_git("describe", "--always", "--dirty", "--abbrev=7") or "unknown",
+        code_commit=code_commit(),
         criteria_status=criteria_status(),
         date=dt.date.today().isoformat(),
         seconds=seconds,
@@ -124,6 +124,16 @@ def _git(*args: str) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
+
+
+def code_commit() -> str:
+    """The commit of the code that produced the results, and whether the package's code
+    (``sim/``) had changes not committed (the report's own files do not count)."""
+    head = _git("rev-parse", "--short", "HEAD")
+    if head is None:
+        return "unknown (not a git checkout)"
+    changed = _git("status", "--porcelain", "--", "sim")
+    return head + (" with uncommitted changes to sim/" if changed else "")
 
 
 def criteria_status() -> str:
