@@ -18,6 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from sim.errors import UserError, naming, os_error_message, replacing
+from sim.validation.command import validate as validate_command
 
 try:  # recent Typer runs on its own copy of click
     from typer._click import exceptions as _click_errors
@@ -480,56 +481,8 @@ def app_cmd(
         raise typer.Exit(status)
 
 
-@app.command()
-def validate(
-    quick: Annotated[
-        bool,
-        typer.Option(
-            "--quick",
-            help="Small groups, 5 seeds, 180 days (about two minutes): checks that the suite "
-            "runs, not the model. Never overwrites the full report.",
-        ),
-    ] = False,
-    out: Annotated[
-        Path | None,
-        _out(
-            "Folder for VALIDATION.md and validation/*.png (default: docs for the full size, "
-            "results/validation-quick with --quick)."
-        ),
-    ] = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
-    ] = None,
-) -> None:
-    """Try the model against published findings on online communities.
-
-    Runs the groups that eleven published regularities need (participation inequality,
-    replies that keep newcomers, announced rules, overload, growth...), judges each
-    against its pass criterion, fixed in sim/validation/criteria.py before any run, and
-    writes OUT/VALIDATION.md (source, published figure, criterion, the model's figure
-    with its 95% interval over seeds, PASS or FAIL) and one figure per regularity in
-    OUT/validation/. Each run has a fresh worker process; a progress line shows the runs.
-    The full size (120 runs, up to 10,000 members, 5 to 9 minutes on 2 shared cores) is
-    the committed docs/VALIDATION.md.
-
-    Exit status: 0 when every run finished (whatever the verdicts), 1 if a run failed.
-
-    Example: sim validate --quick --jobs 2
-    """
-    from sim.validation.suite import validate as run_validation
-
-    target = out or Path("results/validation-quick" if quick else "docs")
-    try:
-        with user_errors():
-            result = run_validation(quick, target, jobs)
-    except KeyboardInterrupt:
-        typer.echo("Interrupted: the report was not written.", err=True)
-        raise typer.Exit(130) from None
-    typer.echo(result.summary())
-    if result.provenance.failed:
-        typer.echo(f"{result.provenance.failed} runs failed; see the report.", err=True)
-        raise typer.Exit(1)
+# sim validate: its options, help and output live in sim.validation.command.
+app.command("validate")(user_errors()(validate_command))
 
 
 def main() -> None:  # pragma: no cover - console entry point
