@@ -16,7 +16,7 @@ import pandas as pd
 from mesa.datacollection import DataCollector
 
 from sim.model import budget
-from sim.model.agents import Member
+from sim.model.agents import Roster
 from sim.model.companies import Companies
 from sim.model.constants import FEEDBACK_WEIGHT, INITIAL_QUALITY_DAYS, VISIT_BOOST
 from sim.model.events import DayEvents
@@ -109,7 +109,7 @@ class CommunityModel(mesa.Model):
         self.feed = Feed()
         self.rules = build_rules(values)
         self.companies = Companies()
-        self.members: list[Member] = []
+        self.roster = Roster(self, self.state)
         self.day = -values["warmup"]
         self.reputation: float | None = None
         self.events = DayEvents()
@@ -395,8 +395,7 @@ class CommunityModel(mesa.Model):
         s.left[slots] = self.day
         s.cause[slots] = cause
         events.honest_departures += int(np.count_nonzero(HONEST[s.strategy[slots]]))
-        for slot in slots:
-            self.members[slot].remove()
+        self.roster.left(slots)
         events.departures += len(slots)
 
     def _lurk_return_leave(self, events: DayEvents) -> None:
@@ -431,8 +430,27 @@ class CommunityModel(mesa.Model):
         slots = self.state.add(
             present=np.ones(k, bool), company=company, joined=np.full(k, self.day), **traits
         )
-        self.members.extend(Member(self, self.state, int(slot)) for slot in slots)
         return slots
+
+    # ------------------------------------------------------------------ agents
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Mesa's set of agents: one ``Member`` per member present, in order of joining."""
+        roster = self.__dict__.get("roster")
+        if roster is not None:
+            roster.sync()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        """Mesa's agents by type (members only), up to date like ``agents``."""
+        self.agents  # noqa: B018 - brings the agents up to date
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """Mesa's agent types (``Member`` once there are members)."""
+        return list(self.agents_by_type)
 
     # ---------------------------------------------------------------- results
     def timeseries(self) -> pd.DataFrame:
