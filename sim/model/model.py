@@ -21,6 +21,7 @@ from sim.model.companies import Companies
 from sim.model.constants import FEEDBACK_WEIGHT, INITIAL_QUALITY_DAYS, VISIT_BOOST
 from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
+from sim.model.feedback import credit
 from sim.model.logs import Logs, member_log
 from sim.model.membership import (
     BANNED,
@@ -37,7 +38,7 @@ from sim.model.population import Population
 from sim.model.posting import compose, expected_posts
 from sim.model.reading import overload, payoff, reactions, relational, relevance, sample_reads
 from sim.model.rules import Reads, build_rules
-from sim.model.strategies import HONEST, PROMOTES, SPAMMER
+from sim.model.strategies import HONEST, SPAMMER
 
 __all__ = ["CommunityModel", "DailyCollector"]
 
@@ -289,47 +290,55 @@ class CommunityModel(mesa.Model):
             share,
         )
         own = feed.author[post] == readers[i]
-        i, post = i[~own], post[~own]
+        if own.any():  # a member's own posts are in its feed, but it does not read them
+            i, post = i[~own], post[~own]
         reader = readers[i]
-        value = feed.quality[post] * relevance(s.topic[reader], feed.topic[post])
+        quality = feed.quality[post]
+        value = quality * relevance(s.topic[readers][i], feed.topic[post])
         gain = payoff(p, feed, i, post, value, len(readers))
         gain += relational(p, s.care[readers]) - overload(p, offered)
         s.care[readers] = 0.0
         w = p["satisfaction_weight"]
         s.satisfaction[readers] = (1 - w) * s.satisfaction[readers] + w * gain
-        self._react(reader, post, value, events)
+        self._react(reader, s.strategy[readers][i], post, value, quality, events)
         s.last_visit[visitors] = self.day
         events.reader, events.post = reader, post
 
     def _react(
-        self, reader: np.ndarray, post: np.ndarray, value: np.ndarray, events: DayEvents
+        self,
+        reader: np.ndarray,
+        strategy: np.ndarray,
+        post: np.ndarray,
+        value: np.ndarray,
+        quality: np.ndarray,
+        events: DayEvents,
     ) -> None:
-        """Likes and comments by strategy and value; authors' motivation and reach."""
+        """Likes and comments by strategy and value; authors' motivation and reach.
+
+        One entry per read: the reader's slot and strategy, the post's row, the value
+        the post gave and the post's quality."""
         s, feed = self.state, self.feed
-        social = feed.offtopic[post] & ~feed.by_spammer[post]
-        engaging = np.where(social, feed.quality[post], value)
-        like, comment = reactions(self.rng, s.strategy[reader], feed.kind[post], value, engaging)
+        social = feed.offtopic & ~feed.by_spammer
+        engaging = np.where(social[post], quality, value)
+        like, comment = reactions(self.rng, strategy, feed.kind[post], value, engaging)
         m = len(feed)
-        feed.likes += np.bincount(post[like], minlength=m)
-        feed.comments += np.bincount(post[comment], minlength=m)
-        feed.reads += np.bincount(post, minlength=m)
-        np.add.at(s.contributions, reader[comment], 1)
-        np.add.at(s.since_promo, reader[comment], 1)
-        author = feed.author[post]
-        received = np.bincount(author[like], minlength=s.n) + np.bincount(
-            author[comment], minlength=s.n
-        )
-        w = FEEDBACK_WEIGHT
-        s.feedback = (1 - w) * s.feedback + w * received
-        s.care += received
+        likes = np.bincount(post[like], minlength=m)
+        comments = np.bincount(post[comment], minlength=m)
+        reads = np.bincount(post, minlength=m)
+        feed.likes += likes
+        feed.comments += comments
+        feed.reads += reads
+        commenter = reader[comment]
+        np.add.at(s.contributions, commenter, 1)
+        np.add.at(s.since_promo, commenter, 1)
+        promotion_reads = np.where(feed.kind == Kind.PROMOTION, reads, 0)
+        credit(s, feed.author, likes + comments, promotion_reads, FEEDBACK_WEIGHT)
         if self.logs is not None:
-            self.logs.replies(self.day, reader[comment], feed.id[post[comment]], author[comment])
-        answered = np.unique(author[comment])
+            on = post[comment]
+            self.logs.replies(self.day, commenter, feed.id[on], feed.author[on])
+        answered = np.unique(feed.author[comments > 0])
         answered = answered[s.first_reply[answered] < 0]
         s.first_reply[answered] = self.day
-        promo = feed.kind[post] == Kind.PROMOTION
-        reach = np.bincount(author[promo], minlength=s.n)
-        s.reach = np.where(PROMOTES[s.strategy], (1 - w) * s.reach + w * reach, s.reach)
         events.likes = int(np.count_nonzero(like))
         events.comments = int(np.count_nonzero(comment))
 
