@@ -117,7 +117,7 @@ def sample_reads(
     offered : ndarray of float
         For each reader, the new posts its feed held (expected): what it had to sift.
     """
-    order = np.argsort(days_away, kind="stable")  # readers grouped by days away
+    order = _group_order(days_away)  # readers grouped by days away
     away = days_away[order]
     new_group = np.ones(len(away), dtype=bool)
     new_group[1:] = away[1:] != away[:-1]
@@ -140,9 +140,27 @@ def sample_reads(
     # Where each reader's list starts in ``run`` and in ``eligible``: the read's index in
     # ``eligible`` is its group's first post plus the posts its reader scrolled past.
     shift = run[starts] - gaps[starts] + 1 - first[group]
-    index = run - np.repeat(shift, k)
-    ok = index < np.repeat(first[group] + n_eligible[group], k)  # not past the list's end
-    return np.repeat(who, k)[ok], eligible[index[ok]], offered
+    owner = _owners(starts, total)  # the reader (position in ``who``) of each read
+    index = run - shift[owner]
+    ok = index < (first[group] + n_eligible[group])[owner]  # not past the list's end
+    return who[owner[ok]], eligible[index[ok]], offered
+
+
+def _group_order(days_away: np.ndarray) -> np.ndarray:
+    """``np.argsort(days_away, kind="stable")``; days away are few and small, so as
+    16-bit integers NumPy sorts them by radix, in one pass."""
+    if len(days_away) and 0 <= days_away.min() and days_away.max() < 2**15:
+        return np.argsort(days_away.astype(np.int16), kind="stable")
+    return np.argsort(days_away, kind="stable")
+
+
+def _owners(starts: np.ndarray, total: int) -> np.ndarray:
+    """For each of ``total`` entries, the list it belongs to, lists starting at the
+    increasing positions ``starts`` (the first at 0): ``np.repeat(arange, lengths)``
+    in two fast passes instead of one slow copy per list."""
+    marks = np.zeros(total, dtype=np.int64)
+    marks[starts[1:]] = 1
+    return np.cumsum(marks)
 
 
 def _eligible_by_group(
