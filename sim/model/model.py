@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 from mesa.datacollection import DataCollector
 
-from sim.model import budget
+from sim.model import budget, visits
 from sim.model.agents import Roster
 from sim.model.companies import Companies
-from sim.model.constants import FEEDBACK_WEIGHT, INITIAL_QUALITY_DAYS, VISIT_BOOST
+from sim.model.constants import FEEDBACK_WEIGHT, INITIAL_QUALITY_DAYS
 from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
 from sim.model.feedback import credit
@@ -185,13 +185,8 @@ class CommunityModel(mesa.Model):
 
     def _visit(self, warm: bool, events: DayEvents) -> np.ndarray:
         """Slots of today's visitors; satisfaction drives honest members' visits."""
-        p, s = self.params, self.state
-        # clipped so that exp never overflows (it changes nothing below 700)
-        gap = np.clip((s.satisfaction - s.standard) / p["visit_width"], -700.0, 700.0)
-        prob = np.maximum(p["visit_floor"], s.base_visit * VISIT_BOOST / (1.0 + np.exp(-gap)))
-        spam = s.strategy == SPAMMER
-        prob = np.where(spam, 0.0 if warm else p["spam_visit"], prob)
-        visitors = np.flatnonzero(s.present & (self.rng.random(s.n) < prob))
+        s = self.state
+        visitors = visits.visitors(self.rng, self.params, s, warm)
         events.visits = len(visitors)
         events.honest_visits = int(np.count_nonzero(HONEST[s.strategy[visitors]]))
         return visitors
@@ -300,6 +295,7 @@ class CommunityModel(mesa.Model):
         s.care[readers] = 0.0
         w = p["satisfaction_weight"]
         s.satisfaction[readers] = (1 - w) * s.satisfaction[readers] + w * gain
+        visits.refresh(p, s, readers)
         self._react(reader, s.strategy[readers][i], post, value, quality, events)
         s.last_visit[visitors] = self.day
         events.reader, events.post = reader, post
@@ -380,6 +376,7 @@ class CommunityModel(mesa.Model):
         events.false_removals += int(np.count_nonzero(mistaken))
         honest = author[~feed.by_spammer[rows]]
         np.subtract.at(s.satisfaction, honest, self.params["removal_penalty"])
+        visits.refresh(self.params, s, honest)
         s.aware[author] = True
         np.add.at(s.removals, author, 1)
         for rule in self.rules:
@@ -439,6 +436,7 @@ class CommunityModel(mesa.Model):
         slots = self.state.add(
             present=np.ones(k, bool), company=company, joined=np.full(k, self.day), **traits
         )
+        visits.refresh(self.params, self.state, slots)
         return slots
 
     # ------------------------------------------------------------------ agents
