@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from mesa.datacollection import DataCollector
 
-from sim.model import budget, visits
+from sim.model import budget, kernels, visits
 from sim.model.agents import Roster
 from sim.model.companies import Companies
 from sim.model.constants import FEEDBACK_WEIGHT, INITIAL_QUALITY_DAYS
@@ -36,9 +36,16 @@ from sim.model.metrics import DAILY, measure_day, summarize
 from sim.model.params import resolve
 from sim.model.population import Population
 from sim.model.posting import compose, expected_posts
-from sim.model.reading import overload, payoff, reactions, relational, relevance, sample_reads
+from sim.model.reading import (
+    overload,
+    payoff,
+    read_costs,
+    relational,
+    relevance,
+    sample_reads,
+)
 from sim.model.rules import Reads, build_rules
-from sim.model.strategies import HONEST, SPAMMER
+from sim.model.strategies import COMMENT, HONEST, LIKE, SPAMMER
 
 __all__ = ["CommunityModel", "DailyCollector"]
 
@@ -109,6 +116,7 @@ class CommunityModel(mesa.Model):
         self.state = Population(capacity=int(values["n_members"] * 1.25) + 16)
         self.feed = Feed()
         self.rules = build_rules(values)
+        self.kernels = kernels.select(values["n_members"])
         self.companies = Companies()
         self.roster = Roster(self, self.state)
         self.day = -values["warmup"]
@@ -274,6 +282,7 @@ class CommunityModel(mesa.Model):
         reads = float(s.attention[readers].sum())
         budget.check(p["memory_limit"], s.n, len(feed), reads, extra=9.0 * groups * len(ranked))
         share = min(1.0, p["feed_reach"] / max(self.today.get("members", s.n) - 1, 1))
+        k = self.kernels
         i, post, offered = sample_reads(
             self.rng,
             ranked,
@@ -283,27 +292,30 @@ class CommunityModel(mesa.Model):
             s.attention[readers],
             p["scan_depth"],
             share,
+            place=k.place_reads,
         )
-        own = feed.author[post] == readers[i]
-        if own.any():  # a member's own posts are in its feed, but it does not read them
-            i, post = i[~own], post[~own]
-        reader = readers[i]
-        quality = feed.quality[post]
-        value = quality * relevance(s.topic[readers][i], feed.topic[post])
-        gain = payoff(p, feed, i, post, value, len(readers))
+        topic = s.topic[readers]
+        i, post, quality, mine, theirs = k.read_posts(
+            i, post, readers, topic, feed.author, feed.quality, feed.topic
+        )
+        promo, cost = read_costs(p, feed)
+        value, *sums = k.payoff_sums(
+            i, post, quality, relevance(mine, theirs), promo, cost, len(readers)
+        )
+        gain = payoff(p, *sums)
         gain += relational(p, s.care[readers]) - overload(p, offered)
         s.care[readers] = 0.0
         w = p["satisfaction_weight"]
         s.satisfaction[readers] = (1 - w) * s.satisfaction[readers] + w * gain
         visits.refresh(p, s, readers)
-        self._react(reader, s.strategy[readers][i], post, value, quality, events)
+        self._react(readers, i, post, value, quality, events)
         s.last_visit[visitors] = self.day
-        events.reader, events.post = reader, post
+        events.reader, events.post = readers[i], post
 
     def _react(
         self,
-        reader: np.ndarray,
-        strategy: np.ndarray,
+        readers: np.ndarray,
+        i: np.ndarray,
         post: np.ndarray,
         value: np.ndarray,
         quality: np.ndarray,
@@ -311,32 +323,39 @@ class CommunityModel(mesa.Model):
     ) -> None:
         """Likes and comments by strategy and value; authors' motivation and reach.
 
-        One entry per read: the reader's slot and strategy, the post's row, the value
-        the post gave and the post's quality."""
+        One entry per read: the reader's position in ``readers``, the post's row, the
+        value the post gave and the post's quality."""
         s, feed = self.state, self.feed
-        social = feed.offtopic & ~feed.by_spammer
-        engaging = np.where(social[post], quality, value)
-        like, comment = reactions(self.rng, strategy, feed.kind[post], value, engaging)
-        m = len(feed)
-        likes = np.bincount(post[like], minlength=m)
-        comments = np.bincount(post[comment], minlength=m)
-        reads = np.bincount(post, minlength=m)
+        strategy = s.strategy[readers]
+        u_like, u_comment = self.rng.random(len(i)), self.rng.random(len(i))
+        likes, comments, reads, commenter, on, n_likes = self.kernels.react(
+            u_like,
+            u_comment,
+            i,
+            post,
+            LIKE[strategy],
+            COMMENT[strategy],
+            value,
+            quality,
+            feed.offtopic & ~feed.by_spammer,  # social talk: engaging by its quality
+            1.0 + (feed.kind == Kind.QUESTION),  # questions draw twice the comments
+            len(feed),
+        )
         feed.likes += likes
         feed.comments += comments
         feed.reads += reads
-        commenter = reader[comment]
+        commenter = readers[commenter]
         np.add.at(s.contributions, commenter, 1)
         np.add.at(s.since_promo, commenter, 1)
         promotion_reads = np.where(feed.kind == Kind.PROMOTION, reads, 0)
         credit(s, feed.author, likes + comments, promotion_reads, FEEDBACK_WEIGHT)
         if self.logs is not None:
-            on = post[comment]
             self.logs.replies(self.day, commenter, feed.id[on], feed.author[on])
         answered = np.unique(feed.author[comments > 0])
         answered = answered[s.first_reply[answered] < 0]
         s.first_reply[answered] = self.day
-        events.likes = int(np.count_nonzero(like))
-        events.comments = int(np.count_nonzero(comment))
+        events.likes = n_likes
+        events.comments = len(commenter)
 
     def _flag(self, events: DayEvents) -> None:
         """Readers flag noise where the rules let them."""
