@@ -161,7 +161,8 @@ def who_leaves(
     # members first, one pass over the draws, then test the rest of it on them alone.
     rates = [p["lurk_hazard"], p["return_rate"], p["leave_hazard"], p["churn"]]
     row, slot = np.nonzero(u < np.array([*rates, p["spam_quit_rate"]])[:, None])
-    drawn = np.split(slot, np.searchsorted(row, np.arange(1, 5)))
+    bounds = np.searchsorted(row, np.arange(6)).tolist()
+    drawn = [slot[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     strategy, present = s.strategy, s.present
 
     def unhappy(x: np.ndarray) -> np.ndarray:
@@ -181,14 +182,18 @@ def who_leaves(
     churn = x[present[x]]
     x = drawn[4]
     quit = x[present[x] & (strategy[x] == SPAMMER) & (s.reach[x] < p["spam_quit_reach"])]
-    slots = np.union1d(np.union1d(dissatisfied, churn), quit)
-    # the first cause that applies, in the order of CAUSES
-    cause = np.where(
-        np.isin(slots, dissatisfied),
-        DISSATISFIED,
-        np.where(np.isin(slots, churn), CHURN, SPAM_QUIT),
+    # the first cause that applies, in the order of CAUSES: a stable sort by slot keeps
+    # each member's first cause first
+    leaving = np.concatenate([dissatisfied, churn, quit])
+    causes = np.repeat(
+        np.array([DISSATISFIED, CHURN, SPAM_QUIT], dtype=np.int8),
+        [len(dissatisfied), len(churn), len(quit)],
     )
-    return slots, cause.astype(np.int8)
+    order = np.argsort(leaving, kind="stable")
+    leaving, causes = leaving[order], causes[order]
+    first = np.ones(len(leaving), dtype=bool)
+    first[1:] = leaving[1:] != leaving[:-1]
+    return leaving[first], causes[first]
 
 
 def imitate(rng: np.random.Generator, state: Population, params: dict[str, Any]) -> int:
