@@ -170,10 +170,14 @@ def measure_day(
     honest = int(counts[HONEST].sum())
     post = events.post
     reads = len(post)
-    post_reads = np.bincount(post, minlength=len(feed))  # reads of each post today
+    post_reads = events.post_reads
+    if post_reads is None:
+        post_reads = np.bincount(post, minlength=len(feed))  # reads of each post today
     promo = int(post_reads[feed.kind == Kind.PROMOTION].sum())
     spam = int(post_reads[feed.by_spammer].sum())
-    quality = float(feed.quality[post].sum() / reads) if reads else float("nan")
+    quality = events.quality_read
+    if quality is None:
+        quality = float(feed.quality[post].sum() / reads) if reads else float("nan")
     hhi, top3 = _voices_read(feed, post_reads)
     per = 1.0 / max(honest, 1)
     e = events

@@ -44,7 +44,7 @@ from sim.model.reading import (
     relevance,
     sample_reads,
 )
-from sim.model.rules import Reads, build_rules
+from sim.model.rules import Reads, Rule, build_rules
 from sim.model.strategies import COMMENT, HONEST, LIKE, SPAMMER
 
 __all__ = ["CommunityModel", "DailyCollector"]
@@ -117,6 +117,7 @@ class CommunityModel(mesa.Model):
         self.feed = Feed()
         self.rules = build_rules(values)
         self.kernels = kernels.select(values["n_members"])
+        self._flagging = any(type(rule).flags is not Rule.flags for rule in self.rules)
         self.companies = Companies()
         self.roster = Roster(self, self.state)
         self.day = -values["warmup"]
@@ -158,7 +159,7 @@ class CommunityModel(mesa.Model):
             self._join(events)
             events.imitations = imitate(self.rng, self.state, self.params)
         self.feed.close_day()
-        self._update_reputation(events.post)
+        self._update_reputation(events)
         self.today = measure_day(self.day, events, self.state, self.feed, self.reputation)
 
     def _warm_up(self) -> None:
@@ -311,6 +312,7 @@ class CommunityModel(mesa.Model):
         self._react(readers, i, post, value, quality, events)
         s.last_visit[visitors] = self.day
         events.reader, events.post = readers[i], post
+        events.quality_read = float(quality.sum() / len(post)) if len(post) else float("nan")
 
     def _react(
         self,
@@ -355,10 +357,13 @@ class CommunityModel(mesa.Model):
         answered = answered[s.first_reply[answered] < 0]
         s.first_reply[answered] = self.day
         events.likes = n_likes
+        events.post_reads = reads
         events.comments = len(commenter)
 
     def _flag(self, events: DayEvents) -> None:
         """Readers flag noise where the rules let them."""
+        if not self._flagging:
+            return
         honest = HONEST[self.state.strategy[events.reader]]
         reads = Reads(reader=events.reader, post=events.post, honest_reader=honest)
         for rule in self.rules:
@@ -437,10 +442,9 @@ class CommunityModel(mesa.Model):
         events.joins = len(self._add_members(newcomers))
         events.spam_joins = spam
 
-    def _update_reputation(self, post: np.ndarray) -> None:
+    def _update_reputation(self, events: DayEvents) -> None:
         """The group's reputation: a moving average of the quality its members read."""
-        reads = len(post)
-        seen = float(self.feed.quality[post].sum() / reads) if reads else 0.0
+        seen = events.quality_read if len(events.post) else 0.0
         w = self.params["reputation_weight"]
         self.reputation = seen if self.reputation is None else (1 - w) * self.reputation + w * seen
 
