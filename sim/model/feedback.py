@@ -22,8 +22,14 @@ def author_totals(author: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, n
     """The authors (sorted slots) of the posts with non-zero ``counts`` and the sum of
     their posts' counts, as integers (summed as floats, exact below 2**53)."""
     rows = np.flatnonzero(counts)
-    slots, inverse = np.unique(author[rows], return_inverse=True)
-    return slots, np.bincount(inverse, weights=counts[rows]).astype(np.int64)
+    if len(rows) == 0:
+        return rows, rows
+    if len(rows) * 16 < len(author) or author.max() > 16 * len(author):  # a few authors
+        slots, inverse = np.unique(author[rows], return_inverse=True)
+        return slots, np.bincount(inverse, weights=counts[rows]).astype(np.int64)
+    total = np.bincount(author[rows], weights=counts[rows])  # every slot up to the last
+    slots = np.flatnonzero(total)
+    return slots, total[slots].astype(np.int64)
 
 
 def credit(

@@ -243,8 +243,7 @@ class CommunityModel(mesa.Model):
         np.add.at(s.promotions, author[promo], 1)
         np.add.at(s.contributions, author[~promo], 1)
         np.add.at(s.since_promo, author[~promo], 1)
-        new = np.unique(author)
-        new = new[s.first_post[new] < 0]
+        new = author[s.first_post[author] < 0]  # repeated slots get the same day
         s.first_post[new] = self.day
         events.posts = len(author)
         events.honest_posts = int(np.count_nonzero(~post["by_spammer"]))
@@ -353,8 +352,8 @@ class CommunityModel(mesa.Model):
         credit(s, feed.author, likes + comments, promotion_reads, FEEDBACK_WEIGHT)
         if self.logs is not None:
             self.logs.replies(self.day, commenter, feed.id[on], feed.author[on])
-        answered = np.unique(feed.author[comments > 0])
-        answered = answered[s.first_reply[answered] < 0]
+        answered = feed.author[comments > 0]
+        answered = answered[s.first_reply[answered] < 0]  # repeated slots: the same day
         s.first_reply[answered] = self.day
         events.likes = n_likes
         events.post_reads = reads
