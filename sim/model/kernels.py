@@ -165,33 +165,7 @@ def _place_reads_loop(gaps, k, who, first, n, eligible):  # type: ignore[no-unty
                 reader[out] = who[j]
                 post[out] = eligible[first[j] + position]
                 out += 1
-    return reader[:out].copy(), post[:out].copy()
-
-
-def _read_posts_loop(i, post, reader_slot, reader_topic, author, quality, topic):  # type: ignore[no-untyped-def]  # noqa: E501
-    kept_i = np.empty(len(i), np.int64)
-    kept_post = np.empty(len(i), np.int64)
-    q = np.empty(len(i))
-    mine = np.empty(len(i))
-    theirs = np.empty(len(i))
-    out = 0
-    for r in range(len(i)):
-        p = post[r]
-        j = i[r]
-        if author[p] != reader_slot[j]:
-            kept_i[out] = j
-            kept_post[out] = p
-            q[out] = quality[p]
-            mine[out] = reader_topic[j]
-            theirs[out] = topic[p]
-            out += 1
-    return (
-        kept_i[:out].copy(),
-        kept_post[:out].copy(),
-        q[:out].copy(),
-        mine[:out].copy(),
-        theirs[:out].copy(),
-    )
+    return reader[:out], post[:out]
 
 
 def _payoff_sums_loop(i, post, quality, relevance, promo, cost, n):  # type: ignore[no-untyped-def]
@@ -260,7 +234,7 @@ def compiled() -> Kernels | None:
         _COMPILED = Kernels(
             "compiled",
             jit(_place_reads_loop),
-            jit(_read_posts_loop),
+            read_posts,  # random gathers: NumPy's own loops are faster than a fused one
             jit(_payoff_sums_loop),
             jit(_react_loop),
         )
