@@ -160,7 +160,7 @@ def who_leaves(
     # Each change needs its member's draw below a small daily rate: find those few
     # members first, one pass over the draws, then test the rest of it on them alone.
     rates = [p["lurk_hazard"], p["return_rate"], p["leave_hazard"], p["churn"]]
-    row, slot = np.nonzero(u < np.array([*rates, p["spam_quit_rate"]])[:, None])
+    row, slot = np.divmod(np.flatnonzero(u < np.array([*rates, p["spam_quit_rate"]])[:, None]), s.n)
     bounds = np.searchsorted(row, np.arange(6)).tolist()
     drawn = [slot[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     strategy, present = s.strategy, s.present
