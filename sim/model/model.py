@@ -160,7 +160,11 @@ class CommunityModel(mesa.Model):
             events.imitations = imitate(self.rng, self.state, self.params)
         self.feed.close_day()
         self._update_reputation(events)
-        self.today = measure_day(self.day, events, self.state, self.feed, self.reputation)
+        if warm and self.day < -1:  # the warm-up needs only these until its last day
+            quality = events.quality_read
+            self.today = {"members": int(np.count_nonzero(self.state.present)), "quality": quality}
+        else:
+            self.today = measure_day(self.day, events, self.state, self.feed, self.reputation)
 
     def _warm_up(self) -> None:
         """Give the feed a history: honest members only, membership frozen."""
