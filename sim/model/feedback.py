@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.population import Population
-from sim.model.strategies import PROMOTES
+from sim.model.strategies import PROMOTES, of_kind
 
 __all__ = ["author_totals", "credit"]
 
@@ -54,7 +54,7 @@ def credit(
     np.multiply(s.feedback, keep, out=s.feedback)
     s.feedback[slots] = fed
     s.care[slots] += got
-    promotes = PROMOTES[s.strategy]
+    promotes = of_kind(PROMOTES, s.strategy)
     slots, reach = author_totals(author, promotion_reads)
     mine = promotes[slots]  # authors who have stopped promoting keep their reach
     slots, reach = slots[mine], reach[mine]
