@@ -13,10 +13,10 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
-from mesa.datacollection import DataCollector
 
 from sim.model import budget, kernels, visits
 from sim.model.agents import Roster
+from sim.model.collector import DailyCollector
 from sim.model.companies import Companies
 from sim.model.constants import FEEDBACK_WEIGHT, INITIAL_QUALITY_DAYS
 from sim.model.events import DayEvents
@@ -32,7 +32,7 @@ from sim.model.membership import (
     newcomer_traits,
     who_leaves,
 )
-from sim.model.metrics import DAILY, measure_day, summarize
+from sim.model.metrics import measure_day, summarize
 from sim.model.params import resolve
 from sim.model.population import Population
 from sim.model.posting import compose, expected_posts
@@ -48,27 +48,6 @@ from sim.model.rules import Reads, Rule, build_rules
 from sim.model.strategies import COMMENT, HONEST, LIKE, SPAMMER
 
 __all__ = ["CommunityModel", "DailyCollector"]
-
-
-class DailyCollector(DataCollector):
-    """Mesa's ``DataCollector`` of the daily measures (``sim.model.metrics.DAILY``).
-
-    It reads like the stock collector (``model_vars``,
-    ``get_model_vars_dataframe()``) but records ``model.today`` directly: the stock
-    ``collect`` calls a reporter and deep-copies its value for every measure, every
-    day, about a tenth of a 1,000-member run, and copying protects nothing here
-    because every measure is an immutable number.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(model_reporters={k: (lambda m, k=k: m.today[k]) for k in DAILY})
-
-    def collect(self, model: CommunityModel) -> None:
-        """Append today's measures, one value per daily measure."""
-        self._collection_steps.append(model.time)
-        today = model.today
-        for name, values in self.model_vars.items():
-            values.append(today[name])
 
 
 class CommunityModel(mesa.Model):
