@@ -24,12 +24,12 @@ def author_totals(author: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, n
     rows = np.flatnonzero(counts)
     if len(rows) == 0:
         return rows, rows
-    if len(rows) * 16 < len(author) or author.max() > 16 * len(author):  # a few authors
-        slots, inverse = np.unique(author[rows], return_inverse=True)
-        return slots, np.bincount(inverse, weights=counts[rows]).astype(np.int64)
-    total = np.bincount(author[rows], weights=counts[rows])  # every slot up to the last
-    slots = np.flatnonzero(total)
-    return slots, total[slots].astype(np.int64)
+    if author.max() < 2**16:  # a small group: a bincount over every slot costs least
+        total = np.bincount(author[rows], weights=counts[rows])
+        slots = np.flatnonzero(total)
+        return slots, total[slots].astype(np.int64)
+    slots, inverse = np.unique(author[rows], return_inverse=True)  # sort the authors read
+    return slots, np.bincount(inverse, weights=counts[rows]).astype(np.int64)
 
 
 def credit(

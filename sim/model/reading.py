@@ -21,7 +21,12 @@ __all__ = ["overload", "payoff", "read_costs", "relational", "relevance", "sampl
 
 def relevance(member_topic: np.ndarray, post_topic: np.ndarray) -> np.ndarray:
     """How relevant a post is to a reader: 1 on the reader's interest, 0 opposite."""
-    return ((1.0 + np.cos(member_topic - post_topic)) / 2.0) ** 2
+    # ((1 + cos(a - b)) / 2) ** 2, computed in place: one array instead of five
+    closeness = np.subtract(member_topic, post_topic, dtype=np.float64)
+    np.cos(closeness, out=closeness)
+    closeness += 1.0
+    closeness /= 2.0
+    return np.square(closeness, out=closeness)
 
 
 def read_costs(params: dict[str, Any], feed: Feed) -> tuple[np.ndarray, np.ndarray]:
