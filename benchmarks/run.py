@@ -120,11 +120,21 @@ def _time_model(n: int, days: int, seed: int) -> dict[str, Any]:
 
 
 def child_model(n: int, days: int, reps: int) -> dict[str, Any]:
-    """Repetitions of one model size in this (fresh) process, and its peak memory."""
+    """Repetitions of one model size in this (fresh) process, and its peak memory.
+
+    Mesa's models hold reference cycles, so a finished model waits for Python's cycle
+    collector; it is collected before the next repetition, so that the peak is one
+    model's, not two.
+    """
+    import gc
+
     import sim.model.model  # noqa: F401 - imported before measuring the baseline memory
 
     after_import = _peak_rss_mib()
-    runs = [_time_model(n, days, seed) for seed in range(1, reps + 1)]
+    runs = []
+    for seed in range(1, reps + 1):
+        runs.append(_time_model(n, days, seed))
+        gc.collect()
     return {"runs": runs, "rss_after_import_mib": after_import, "peak_rss_mib": _peak_rss_mib()}
 
 
