@@ -56,7 +56,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 # (members, days, repetitions) per model size, and the other settings of each mode.
 FULL: dict[str, Any] = {
-    "sizes": [(1_000, 365, 15), (10_000, 365, 5), (100_000, 365, 3)],
+    "sizes": [(1_000, 365, 15), (10_000, 365, 5), (100_000, 365, 3), (1_000_000, 365, 3)],
     "mesa_reps": 7,
     "mesa_steps": 365,
     "startup_reps": 7,
@@ -64,7 +64,7 @@ FULL: dict[str, Any] = {
     "sweep_reps": 3,
 }
 QUICK: dict[str, Any] = {
-    "sizes": [(1_000, 365, 3), (10_000, 365, 1), (100_000, 120, 1)],
+    "sizes": [(1_000, 365, 3), (10_000, 365, 1), (100_000, 120, 1), (1_000_000, 30, 1)],
     "mesa_reps": 3,
     "mesa_steps": 365,
     "startup_reps": 3,
@@ -80,6 +80,14 @@ TARGET_RSS_MIB = 1024
 TARGET_EFFICIENCY = 0.80
 TARGET_OVERHEAD = 0.10
 TARGET_SIM_RUN_SECONDS = 2.0
+# The targets of the issue on speed at the scale of real professional groups.
+TARGET_1M_SECONDS = 60.0
+TARGET_1M_RSS_MIB = 2048
+TARGET_MESA_RATIO_SCALE = 10.0
+TARGET_SWEEP_RUNS_PER_S = 10.0
+TARGET_OVERHEAD_SCALE = 0.05
+TARGET_DAY_MS = 5.0
+CLASSROOM_DAYS = 365  # days of a 1,000-member model timed one by one
 
 
 # ---------------------------------------------------------------------- child processes
@@ -112,11 +120,21 @@ def _time_model(n: int, days: int, seed: int) -> dict[str, Any]:
 
 
 def child_model(n: int, days: int, reps: int) -> dict[str, Any]:
-    """Repetitions of one model size in this (fresh) process, and its peak memory."""
+    """Repetitions of one model size in this (fresh) process, and its peak memory.
+
+    Mesa's models hold reference cycles, so a finished model waits for Python's cycle
+    collector; it is collected before the next repetition, so that the peak is one
+    model's, not two.
+    """
+    import gc
+
     import sim.model.model  # noqa: F401 - imported before measuring the baseline memory
 
     after_import = _peak_rss_mib()
-    runs = [_time_model(n, days, seed) for seed in range(1, reps + 1)]
+    runs = []
+    for seed in range(1, reps + 1):
+        runs.append(_time_model(n, days, seed))
+        gc.collect()
     return {"runs": runs, "rss_after_import_mib": after_import, "peak_rss_mib": _peak_rss_mib()}
 
 
@@ -157,7 +175,25 @@ def child_compute(spec_path: str) -> dict[str, Any]:
     }
 
 
-CHILDREN = {"model": child_model, "mesa": child_mesa, "compute": child_compute}
+def child_classroom(days: int) -> dict[str, Any]:
+    """Each model day of the classroom app's group (1,000 members, defaults), timed alone."""
+    from sim.model.model import CommunityModel
+
+    model = CommunityModel(rng=1)
+    times = []
+    for _ in range(days):
+        started = time.perf_counter()
+        model.step()
+        times.append(time.perf_counter() - started)
+    return {"days": days, "seconds": times}
+
+
+CHILDREN = {
+    "model": child_model,
+    "mesa": child_mesa,
+    "compute": child_compute,
+    "classroom": child_classroom,
+}
 
 
 def _child(kind: str, *args: Any) -> dict[str, Any]:
@@ -215,6 +251,20 @@ def measure_mesa(steps: int, reps: int) -> dict[str, Any]:
         "boltzmann_agent_steps_per_s": theirs,
         "ratio": ours / theirs,
         "ratio_median_of_pairs": statistics.median(ratios),
+    }
+
+
+def measure_classroom(days: int) -> dict[str, Any]:
+    """How long one model day takes in the classroom app (drawing aside): median and
+    95th percentile of the days of a 1,000-member year, each timed alone."""
+    _say(f"classroom: {days} model days at 1,000 members, each timed")
+    got = _child("classroom", days)
+    ms = sorted(1000 * t for t in got["seconds"])
+    return {
+        **got,
+        "median_ms": statistics.median(ms),
+        "p95_ms": ms[int(0.95 * (len(ms) - 1))],
+        "max_ms": ms[-1],
     }
 
 
@@ -505,6 +555,77 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def scale_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The targets on speed at scale: a million members, scaling, Mesa, sweep, classroom."""
+    sizes = sorted(result["sizes"], key=lambda row: row["members"])
+    mesa, sweep, day = result["mesa"], result["sweep"], result["classroom"]
+    costs = [row["cost_vs_smallest"] for row in sizes]
+    rising = [
+        f"{a['members']:,} -> {b['members']:,}"
+        for a, b in zip(sizes, sizes[1:], strict=False)
+        if b["cost_vs_smallest"] > a["cost_vs_smallest"]
+    ]
+    rows = [
+        _target(
+            "cost per member-day non-increasing, 1,000 to largest",
+            "each size <= the one before",
+            max(costs),
+            not rising,
+            " / ".join(f"{c:.2f}" for c in costs)
+            + (f" (rises {', '.join(rising)})" if rising else ""),
+        ),
+        _target(
+            "ours / Mesa BoltzmannWealth at 1,000, same run",
+            f">= {TARGET_MESA_RATIO_SCALE:g}x",
+            mesa["ratio"],
+            mesa["ratio"] >= TARGET_MESA_RATIO_SCALE,
+            f"{mesa['ratio']:.1f}x",
+        ),
+        _target(
+            "headline sweep at 1,000, 2 workers (whole command)",
+            f">= {TARGET_SWEEP_RUNS_PER_S:g} runs/s",
+            sweep["runs_per_s_jobs_2"],
+            sweep["runs_per_s_jobs_2"] >= TARGET_SWEEP_RUNS_PER_S,
+            f"{sweep['runs_per_s_jobs_2']:.2f} runs/s",
+        ),
+        _target(
+            "sweep per-run overhead (CPU), 1 worker",
+            f"< {TARGET_OVERHEAD_SCALE:.0%}",
+            sweep["per_run_overhead"],
+            sweep["per_run_overhead"] < TARGET_OVERHEAD_SCALE,
+            f"{sweep['per_run_overhead']:.1%}",
+        ),
+        _target(
+            "classroom app: one model day at 1,000 (median)",
+            f"< {TARGET_DAY_MS:g} ms",
+            day["median_ms"],
+            day["median_ms"] < TARGET_DAY_MS,
+            f"{day['median_ms']:.2f} ms (95%: {day['p95_ms']:.2f} ms)",
+        ),
+    ]
+    big = next((row for row in sizes if row["members"] == 1_000_000), None)
+    if big:
+        year, rss = big["seconds_per_year"], big["peak_rss_mib"]
+        extrapolated = "" if big["days"] == 365 else f" ({big['days']} days, scaled)"
+        rows += [
+            _target(
+                "a year at 1,000,000 members, set-up included, one core",
+                f"< {TARGET_1M_SECONDS:g} s",
+                year,
+                year < TARGET_1M_SECONDS,
+                f"{year:.0f} s{extrapolated}",
+            ),
+            _target(
+                "peak memory at 1,000,000 members",
+                f"< {TARGET_1M_RSS_MIB} MiB",
+                rss,
+                rss < TARGET_1M_RSS_MIB,
+                f"{rss:.0f} MiB",
+            ),
+        ]
+    return rows
+
+
 def _table(header: list[str], align: str, rows: list[list[str]]) -> list[str]:
     """A Markdown table; ``align`` has one character per column: l, r or c."""
     rule = {"l": "---", "r": "---:", "c": ":---:"}
@@ -606,7 +727,14 @@ def markdown(result: dict[str, Any]) -> str:
         "lr",
         [[f"`{r['command']}`", f"{r['seconds']:.2f}"] for r in result["startup"]],
     )
-    lines += [""]
+    day = result["classroom"]
+    lines += [
+        "",
+        f"Classroom app: one model day of its 1,000-member group takes {day['median_ms']:.2f} ms "
+        f"(median of {day['days']} days timed one by one; 95th percentile "
+        f"{day['p95_ms']:.2f} ms, slowest {day['max_ms']:.2f} ms).",
+        "",
+    ]
     if result["quick"]:
         lines += [
             "Quick mode: fewer days at 100,000 members (set-up weighs more) and a 33-run "
@@ -659,8 +787,9 @@ def main(argv: list[str] | None = None) -> None:
         result["mesa"] = measure_mesa(mode["mesa_steps"], mode["mesa_reps"])
         result["startup"] = measure_startup(mode["startup_reps"], scratch)
         result["sweep"] = measure_sweep(mode["sweep_replicates"], mode["sweep_reps"], scratch)
+        result["classroom"] = measure_classroom(CLASSROOM_DAYS)
     result["machine"]["load_average_at_end"] = os.getloadavg()
-    result["targets"] = targets(result)
+    result["targets"] = targets(result) + scale_targets(result)
     result["benchmark_seconds"] = time.perf_counter() - started
     save(result, markdown(result), args.out, "latest")
 

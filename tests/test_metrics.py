@@ -36,9 +36,9 @@ def day_case() -> dict[str, float]:
         quality=np.array([0.8, 0.5, 0.2, 0.6]),
         by_spammer=np.array([False, False, True, False]),
     )
-    counts = {
+    counts = {  # every count of the day (the reads and their summaries are not counts)
         name: i + 1
-        for i, name in enumerate(f for f in vars(DayEvents()) if f not in ("reader", "post"))
+        for i, name in enumerate(f for f, v in vars(DayEvents()).items() if isinstance(v, int))
     }
     events = DayEvents(**counts, reader=np.array([0, 1, 4, 4, 1]), post=np.array([1, 2, 2, 3, 0]))
     events.visits, events.honest_visits, events.likes, events.comments = 5, 4, 2, 1

@@ -41,6 +41,22 @@ def test_members_are_mesa_agents_that_leave_the_model(small_model):
     assert 0 <= member.activity
 
 
+def test_agents_stay_in_step_with_the_members_and_keep_mesa_ids(small_model):
+    """Agents looked at mid-run follow later joins and departures; ids count from 1 in
+    order of joining, as if each agent had been made when its member joined."""
+    model = small_model(4, share_spammers=0.3).run(10)
+    first = {a.slot: a for a in model.agents}
+    model.run(150)
+    present = np.flatnonzero(model.state.present)
+    now = list(model.agents)
+    assert [a.slot for a in now] == list(present)
+    assert all(a.unique_id == a.slot + 1 for a in now)
+    assert all(first[a.slot] is a for a in now if a.slot in first)  # the same objects
+    assert model.state.n > len(first) and len(now) < model.state.n  # joins and departures
+    assert model.agent_types == [Member]
+    assert model.agent_id_counter == model.state.n + 1
+
+
 def test_batch_run_drives_the_model():
     results = mesa.batch_run(
         CommunityModel,

@@ -1,20 +1,26 @@
 """Members of the group, as Mesa agents.
 
-Each member is a ``mesa.Agent``: it is created when the member joins and removed
-(``agent.remove()``) when the member leaves, and it is the handle to inspect a
-member. Its day-to-day state lives in the population's NumPy arrays, indexed by
-the member's ``slot``, so that the daily arithmetic runs over all members at once;
-the attributes below read those arrays.
+Each member present is a ``mesa.Agent`` in ``model.agents``, the handle to inspect
+a member; one who leaves is removed (``agent.remove()``). Its day-to-day state
+lives in the population's NumPy arrays, indexed by the member's ``slot``, so that
+the daily arithmetic runs over all members at once; the attributes below read
+those arrays.
+
+The agents are made when ``model.agents`` is first read, and brought up to date
+each time it is read (``Roster``): a run that never looks at them (a sweep, a
+million-member group) pays nothing for them, and one that does sees exactly the
+agents it would have had if each had been made on joining, ids included.
 """
 
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
 from sim.model.population import Population
 from sim.model.strategies import TABLE, Strategy
 
-__all__ = ["Member"]
+__all__ = ["Member", "Roster"]
 
 
 class Member(mesa.Agent):
@@ -32,6 +38,7 @@ class Member(mesa.Agent):
 
     def __init__(self, model: mesa.Model, population: Population, slot: int) -> None:
         super().__init__(model)
+        self.unique_id = slot + 1  # as if made on joining: members join in slot order
         self.population = population
         self.slot = slot
 
@@ -85,3 +92,40 @@ class Member(mesa.Agent):
             f"Member(id={self.unique_id}, {TABLE[self.strategy].key}, "
             f"satisfaction={self.satisfaction:.2f}, standard={self.standard:.2f})"
         )
+
+
+class Roster:
+    """The members' Mesa agents, made on demand.
+
+    The model reports departures as they happen (``left``, a list append); ``sync``,
+    called whenever ``model.agents`` is read, makes the agents of members who joined
+    since, in slot order, and removes those of members who left. Ids are the slot
+    plus one, as Mesa numbers agents in order of creation from 1.
+    """
+
+    def __init__(self, model: mesa.Model, population: Population) -> None:
+        self.model = model
+        self.population = population
+        self._members: list[Member | None] = []
+        self._gone: list[np.ndarray] = []
+
+    def left(self, slots: np.ndarray) -> None:
+        """Members at ``slots`` left the group (their agents, if made, go at the next sync)."""
+        if self._members:
+            self._gone.append(slots)
+
+    def sync(self) -> None:
+        """Make the agents of members present but not yet made; remove those who left."""
+        members = self._members
+        for slots in self._gone:
+            for slot in slots[slots < len(members)].tolist():
+                member = members[slot]
+                if member is not None:
+                    member.remove()
+                    members[slot] = None
+        self._gone.clear()
+        population = self.population
+        present = population.present
+        for slot in range(len(members), population.n):
+            members.append(Member(self.model, population, slot) if present[slot] else None)
+        self.model.agent_id_counter = population.n + 1

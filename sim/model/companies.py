@@ -41,17 +41,16 @@ class Companies:
         if len(spammers) == 0:
             return company
         active = state.present & (state.strategy == SPAMMER)
-        counts = np.bincount(state.company[active], minlength=len(self)).tolist()
-        open_rings = [c for c, k in enumerate(counts) if 0 < k < ring_size]
-        for i in spammers:
-            if not open_rings:
-                open_rings.append(int(self.new(1)[0]))
-                counts.append(0)
-            c = open_rings[0]
-            company[i] = c
-            counts[c] += 1
-            if counts[c] >= ring_size:
-                open_rings.pop(0)
+        counts = np.bincount(state.company[active], minlength=len(self))
+        # Spammers fill the open rings (some but not all places taken) in order of
+        # company, then new rings, one after the other.
+        open_rings = np.flatnonzero((counts > 0) & (counts < ring_size))
+        places = np.repeat(open_rings, ring_size - counts[open_rings])
+        missing = len(spammers) - len(places)
+        if missing > 0:
+            rings = self.new(-(-missing // ring_size))
+            places = np.concatenate([places, np.repeat(rings, ring_size)])
+        company[spammers] = places[: len(spammers)]
         return company
 
     def link_ids(

@@ -49,3 +49,7 @@ class DayEvents:
     imitations: int = 0
     reader: np.ndarray = field(default_factory=_none)  # slot of each read's reader
     post: np.ndarray = field(default_factory=_none)  # feed row of each read's post
+    # Summaries of the reads that the day computes anyway (None: not computed; the
+    # measures then compute them from ``post``).
+    post_reads: np.ndarray | None = None  # reads of each post, by feed row
+    quality_read: float | None = None  # mean quality of the posts read (nan: none)

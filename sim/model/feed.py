@@ -13,7 +13,26 @@ import numpy as np
 
 from sim.model.columns import Columns
 
-__all__ = ["Feed", "Kind"]
+__all__ = ["Feed", "Kind", "stable_argsort"]
+
+
+def stable_argsort(key: np.ndarray) -> np.ndarray:
+    """``np.argsort(key, kind="stable")``, from NumPy's faster unstable sort.
+
+    The unstable sort (vectorised where the CPU allows) leaves only the order within
+    runs of equal keys open; sorting each such run by position restores the stable
+    order exactly. Equal scores are rare, so the runs cost next to nothing.
+    """
+    order = np.argsort(key)
+    tied = np.flatnonzero(key[order[1:]] == key[order[:-1]])
+    if len(tied):
+        # a run of equal keys spans order[a : b + 1] for consecutive tied positions
+        breaks = np.flatnonzero(np.diff(tied) > 1)
+        starts = tied[np.r_[0, breaks + 1]]
+        ends = tied[np.r_[breaks, len(tied) - 1]] + 2
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            order[a:b] = np.sort(order[a:b])
+    return order
 
 
 class Kind(IntEnum):
@@ -113,7 +132,7 @@ class Feed(Columns):
             likes = self.rank_likes if likes is None else likes
             engaged = 1.0 + likes[idx] + comment_weight * self.rank_comments[idx]
             score = engaged / (day - self.created[idx] + 1.0) + 1e-6 * self.tiebreak[idx]
-        return idx[np.argsort(-score, kind="stable")]
+        return idx[stable_argsort(-score)]
 
     def close_day(self) -> None:
         """Freeze today's engagement as what tomorrow's ranking sees."""

@@ -157,27 +157,43 @@ def who_leaves(
     ``CAUSES``): dissatisfied lurkers, churn, spammers whose reach stays low."""
     p, s = params, state
     u = rng.random((5, s.n))
-    unhappy = s.satisfaction < s.standard
-    strategy = s.strategy
-    contributor = s.present & CONTRIBUTES[strategy]
-    lurk = contributor & unhappy & (u[0] < p["lurk_hazard"])
-    back = s.present & (strategy == LURKER) & (s.former >= 0) & ~unhappy
-    back &= u[1] < p["return_rate"]
+    # Each change needs its member's draw below a small daily rate: find those few
+    # members first, one pass over the draws, then test the rest of it on them alone.
+    rates = [p["lurk_hazard"], p["return_rate"], p["leave_hazard"], p["churn"]]
+    row, slot = np.divmod(np.flatnonzero(u < np.array([*rates, p["spam_quit_rate"]])[:, None]), s.n)
+    bounds = np.searchsorted(row, np.arange(6)).tolist()
+    drawn = [slot[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    strategy, present = s.strategy, s.present
+
+    def unhappy(x: np.ndarray) -> np.ndarray:
+        return s.satisfaction[x] < s.standard[x]
+
+    x = drawn[0]
+    lurk = x[present[x] & CONTRIBUTES[strategy[x]] & unhappy(x)]
+    x = drawn[1]
+    back = x[present[x] & (strategy[x] == LURKER) & (s.former[x] >= 0) & ~unhappy(x)]
     s.former[lurk] = strategy[lurk]
     s.strategy[lurk] = LURKER
     s.strategy[back] = s.former[back]
     s.former[back] = -1
-    spam = s.present & (s.strategy == SPAMMER)
-    causes = (
-        s.present & (s.strategy == LURKER) & unhappy & (u[2] < p["leave_hazard"]),
-        s.present & (u[3] < p["churn"]),
-        spam & (s.reach < p["spam_quit_reach"]) & (u[4] < p["spam_quit_rate"]),
+    x = drawn[2]
+    dissatisfied = x[present[x] & (strategy[x] == LURKER) & unhappy(x)]
+    x = drawn[3]
+    churn = x[present[x]]
+    x = drawn[4]
+    quit = x[present[x] & (strategy[x] == SPAMMER) & (s.reach[x] < p["spam_quit_reach"])]
+    # the first cause that applies, in the order of CAUSES: a stable sort by slot keeps
+    # each member's first cause first
+    leaving = np.concatenate([dissatisfied, churn, quit])
+    causes = np.repeat(
+        np.array([DISSATISFIED, CHURN, SPAM_QUIT], dtype=np.int8),
+        [len(dissatisfied), len(churn), len(quit)],
     )
-    leave = causes[0] | causes[1] | causes[2]
-    slots = np.flatnonzero(leave)
-    # the first cause that applies, in the order of CAUSES
-    cause = np.select([c[slots] for c in causes], [DISSATISFIED, CHURN, SPAM_QUIT])
-    return slots, cause.astype(np.int8)
+    order = np.argsort(leaving, kind="stable")
+    leaving, causes = leaving[order], causes[order]
+    first = np.ones(len(leaving), dtype=bool)
+    first[1:] = leaving[1:] != leaving[:-1]
+    return leaving[first], causes[first]
 
 
 def imitate(rng: np.random.Generator, state: Population, params: dict[str, Any]) -> int:

@@ -16,7 +16,7 @@ from sim.model.constants import LAST_DAYS
 from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
 from sim.model.population import Population
-from sim.model.strategies import CONTRIBUTES, HONEST, N_STRATEGIES, SPAMMER, TABLE
+from sim.model.strategies import CONTRIBUTES, HONEST, SPAMMER, TABLE, of_kind
 
 __all__ = ["DAILY", "SUMMARY", "measure_day", "participation", "summarize", "voice_concentration"]
 
@@ -134,11 +134,30 @@ def voice_concentration(voice: np.ndarray) -> tuple[float, float]:
     if len(voice) == 0:
         return 0.0, 0.0
     ids, counts = np.unique(voice, return_counts=True)
-    shares = counts / len(voice)
+    return _concentration(ids, counts, len(voice))
+
+
+def _concentration(ids: np.ndarray, counts: np.ndarray, reads: int) -> tuple[float, float]:
+    """Herfindahl index and top-3 share from the reads of each voice (``ids`` sorted)."""
+    shares = counts / reads
     hhi = float(np.sum(shares**2))
     # counts summed before dividing: a sum of shares can pass 1 by rounding
     top3 = np.sort(counts[ids >= 0])[::-1][:3].sum()
-    return hhi, float(top3 / len(voice))
+    return hhi, float(top3 / reads)
+
+
+def _voices_read(feed: Feed, post_reads: np.ndarray) -> tuple[float, float]:
+    """``voice_concentration`` of the day's reads, counted post by post: the same
+    voices and counts, from a sort of the posts read instead of the reads."""
+    rows = np.flatnonzero(post_reads)
+    if len(rows) == 0:
+        return 0.0, 0.0
+    company = feed.company[rows]
+    ids, inverse = np.unique(
+        np.where(company >= 0, company, -1 - feed.author[rows]), return_inverse=True
+    )
+    counts = np.bincount(inverse, weights=post_reads[rows]).astype(np.int64)  # exact sums
+    return _concentration(ids, counts, int(post_reads.sum()))
 
 
 def measure_day(
@@ -146,16 +165,22 @@ def measure_day(
 ) -> dict[str, float]:
     """The daily measures (``DAILY``) of a day, from its events and the state at its end."""
     s = state
-    counts = np.bincount(s.strategy[s.present], minlength=N_STRATEGIES)
+    # members present by strategy: one comparison per strategy (a gather and a
+    # bincount of a million strategies cost several times more)
+    counts = np.array([np.count_nonzero(s.present & (s.strategy == k)) for k in range(len(TABLE))])
     members = int(counts.sum())
     honest = int(counts[HONEST].sum())
     post = events.post
     reads = len(post)
-    promo = feed.kind[post] == Kind.PROMOTION
-    spam = feed.by_spammer[post]
-    quality = float(feed.quality[post].sum() / reads) if reads else float("nan")
-    company = feed.company[post]
-    hhi, top3 = voice_concentration(np.where(company >= 0, company, -1 - feed.author[post]))
+    post_reads = events.post_reads
+    if post_reads is None:
+        post_reads = np.bincount(post, minlength=len(feed))  # reads of each post today
+    promo = int(post_reads[feed.kind == Kind.PROMOTION].sum())
+    spam = int(post_reads[feed.by_spammer].sum())
+    quality = events.quality_read
+    if quality is None:
+        quality = float(feed.quality[post].sum() / reads) if reads else float("nan")
+    hhi, top3 = _voices_read(feed, post_reads)
     per = 1.0 / max(honest, 1)
     e = events
     return {
@@ -170,16 +195,16 @@ def measure_day(
         "promotions": e.promotions,
         "reads": reads,
         "quality": quality,
-        "spam_share": int(np.count_nonzero(spam)) / reads if reads else 0.0,
-        "promo_share": int(np.count_nonzero(promo)) / reads if reads else 0.0,
+        "spam_share": spam / reads if reads else 0.0,
+        "promo_share": promo / reads if reads else 0.0,
         "engagement": (e.likes + e.comments) * per,
         "visits_per_member": e.honest_visits * per,
         "likes_per_member": e.likes * per,
         "comments_per_member": e.comments * per,
-        "satisfaction": _mean(s.satisfaction[s.present & HONEST[s.strategy]]),
+        "satisfaction": _mean(s.satisfaction[s.present & of_kind(HONEST, s.strategy)]),
         "hhi": hhi,
         "top3_share": top3,
-        "promo_reach": int(np.count_nonzero(spam)),
+        "promo_reach": spam,
         "joins": e.joins,
         "departures": e.departures,
         "bans": e.bans,

@@ -13,14 +13,15 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
-from mesa.datacollection import DataCollector
 
-from sim.model import budget
-from sim.model.agents import Member
+from sim.model import budget, kernels, visits
+from sim.model.agents import Roster
+from sim.model.collector import DailyCollector
 from sim.model.companies import Companies
-from sim.model.constants import FEEDBACK_WEIGHT, INITIAL_QUALITY_DAYS, VISIT_BOOST
+from sim.model.constants import FEEDBACK_WEIGHT, INITIAL_QUALITY_DAYS
 from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
+from sim.model.feedback import credit
 from sim.model.logs import Logs, member_log
 from sim.model.membership import (
     BANNED,
@@ -31,36 +32,22 @@ from sim.model.membership import (
     newcomer_traits,
     who_leaves,
 )
-from sim.model.metrics import DAILY, measure_day, summarize
+from sim.model.metrics import measure_day, summarize
 from sim.model.params import resolve
 from sim.model.population import Population
 from sim.model.posting import compose, expected_posts
-from sim.model.reading import overload, payoff, reactions, relational, relevance, sample_reads
-from sim.model.rules import Reads, build_rules
-from sim.model.strategies import HONEST, PROMOTES, SPAMMER
+from sim.model.reading import (
+    overload,
+    payoff,
+    read_costs,
+    relational,
+    relevance,
+    sample_reads,
+)
+from sim.model.rules import Reads, Rule, build_rules
+from sim.model.strategies import COMMENT, HONEST, LIKE, SPAMMER
 
 __all__ = ["CommunityModel", "DailyCollector"]
-
-
-class DailyCollector(DataCollector):
-    """Mesa's ``DataCollector`` of the daily measures (``sim.model.metrics.DAILY``).
-
-    It reads like the stock collector (``model_vars``,
-    ``get_model_vars_dataframe()``) but records ``model.today`` directly: the stock
-    ``collect`` calls a reporter and deep-copies its value for every measure, every
-    day, about a tenth of a 1,000-member run, and copying protects nothing here
-    because every measure is an immutable number.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(model_reporters={k: (lambda m, k=k: m.today[k]) for k in DAILY})
-
-    def collect(self, model: CommunityModel) -> None:
-        """Append today's measures, one value per daily measure."""
-        self._collection_steps.append(model.time)
-        today = model.today
-        for name, values in self.model_vars.items():
-            values.append(today[name])
 
 
 class CommunityModel(mesa.Model):
@@ -108,8 +95,10 @@ class CommunityModel(mesa.Model):
         self.state = Population(capacity=int(values["n_members"] * 1.25) + 16)
         self.feed = Feed()
         self.rules = build_rules(values)
+        self.kernels = kernels.select(values["n_members"])
+        self._flagging = any(type(rule).flags is not Rule.flags for rule in self.rules)
         self.companies = Companies()
-        self.members: list[Member] = []
+        self.roster = Roster(self, self.state)
         self.day = -values["warmup"]
         self.reputation: float | None = None
         self.events = DayEvents()
@@ -149,8 +138,12 @@ class CommunityModel(mesa.Model):
             self._join(events)
             events.imitations = imitate(self.rng, self.state, self.params)
         self.feed.close_day()
-        self._update_reputation(events.post)
-        self.today = measure_day(self.day, events, self.state, self.feed, self.reputation)
+        self._update_reputation(events)
+        if warm and self.day < -1:  # the warm-up needs only these until its last day
+            quality = events.quality_read
+            self.today = {"members": int(np.count_nonzero(self.state.present)), "quality": quality}
+        else:
+            self.today = measure_day(self.day, events, self.state, self.feed, self.reputation)
 
     def _warm_up(self) -> None:
         """Give the feed a history: honest members only, membership frozen."""
@@ -184,13 +177,8 @@ class CommunityModel(mesa.Model):
 
     def _visit(self, warm: bool, events: DayEvents) -> np.ndarray:
         """Slots of today's visitors; satisfaction drives honest members' visits."""
-        p, s = self.params, self.state
-        # clipped so that exp never overflows (it changes nothing below 700)
-        gap = np.clip((s.satisfaction - s.standard) / p["visit_width"], -700.0, 700.0)
-        prob = np.maximum(p["visit_floor"], s.base_visit * VISIT_BOOST / (1.0 + np.exp(-gap)))
-        spam = s.strategy == SPAMMER
-        prob = np.where(spam, 0.0 if warm else p["spam_visit"], prob)
-        visitors = np.flatnonzero(s.present & (self.rng.random(s.n) < prob))
+        s = self.state
+        visitors = visits.visitors(self.rng, self.params, s, warm)
         events.visits = len(visitors)
         events.honest_visits = int(np.count_nonzero(HONEST[s.strategy[visitors]]))
         return visitors
@@ -238,8 +226,7 @@ class CommunityModel(mesa.Model):
         np.add.at(s.promotions, author[promo], 1)
         np.add.at(s.contributions, author[~promo], 1)
         np.add.at(s.since_promo, author[~promo], 1)
-        new = np.unique(author)
-        new = new[s.first_post[new] < 0]
+        new = author[s.first_post[author] < 0]  # repeated slots get the same day
         s.first_post[new] = self.day
         events.posts = len(author)
         events.honest_posts = int(np.count_nonzero(~post["by_spammer"]))
@@ -278,6 +265,7 @@ class CommunityModel(mesa.Model):
         reads = float(s.attention[readers].sum())
         budget.check(p["memory_limit"], s.n, len(feed), reads, extra=9.0 * groups * len(ranked))
         share = min(1.0, p["feed_reach"] / max(self.today.get("members", s.n) - 1, 1))
+        k = self.kernels
         i, post, offered = sample_reads(
             self.rng,
             ranked,
@@ -287,54 +275,77 @@ class CommunityModel(mesa.Model):
             s.attention[readers],
             p["scan_depth"],
             share,
+            place=k.place_reads,
         )
-        own = feed.author[post] == readers[i]
-        i, post = i[~own], post[~own]
-        reader = readers[i]
-        value = feed.quality[post] * relevance(s.topic[reader], feed.topic[post])
-        gain = payoff(p, feed, i, post, value, len(readers))
+        topic = s.topic[readers]
+        i, post, quality, mine, theirs = k.read_posts(
+            i, post, readers, topic, feed.author, feed.quality, feed.topic
+        )
+        promo, cost = read_costs(p, feed)
+        value, *sums = k.payoff_sums(
+            i, post, quality, relevance(mine, theirs), promo, cost, len(readers)
+        )
+        gain = payoff(p, *sums)
         gain += relational(p, s.care[readers]) - overload(p, offered)
         s.care[readers] = 0.0
         w = p["satisfaction_weight"]
         s.satisfaction[readers] = (1 - w) * s.satisfaction[readers] + w * gain
-        self._react(reader, post, value, events)
+        visits.refresh(p, s, readers)
+        self._react(readers, i, post, value, quality, events)
         s.last_visit[visitors] = self.day
-        events.reader, events.post = reader, post
+        events.reader, events.post = readers[i], post
+        events.quality_read = float(quality.sum() / len(post)) if len(post) else float("nan")
 
     def _react(
-        self, reader: np.ndarray, post: np.ndarray, value: np.ndarray, events: DayEvents
+        self,
+        readers: np.ndarray,
+        i: np.ndarray,
+        post: np.ndarray,
+        value: np.ndarray,
+        quality: np.ndarray,
+        events: DayEvents,
     ) -> None:
-        """Likes and comments by strategy and value; authors' motivation and reach."""
+        """Likes and comments by strategy and value; authors' motivation and reach.
+
+        One entry per read: the reader's position in ``readers``, the post's row, the
+        value the post gave and the post's quality."""
         s, feed = self.state, self.feed
-        social = feed.offtopic[post] & ~feed.by_spammer[post]
-        engaging = np.where(social, feed.quality[post], value)
-        like, comment = reactions(self.rng, s.strategy[reader], feed.kind[post], value, engaging)
-        m = len(feed)
-        feed.likes += np.bincount(post[like], minlength=m)
-        feed.comments += np.bincount(post[comment], minlength=m)
-        feed.reads += np.bincount(post, minlength=m)
-        np.add.at(s.contributions, reader[comment], 1)
-        np.add.at(s.since_promo, reader[comment], 1)
-        author = feed.author[post]
-        received = np.bincount(author[like], minlength=s.n) + np.bincount(
-            author[comment], minlength=s.n
+        strategy = s.strategy[readers]
+        u_like, u_comment = self.rng.random(len(i)), self.rng.random(len(i))
+        likes, comments, reads, commenter, on, n_likes = self.kernels.react(
+            u_like,
+            u_comment,
+            i,
+            post,
+            LIKE[strategy],
+            COMMENT[strategy],
+            value,
+            quality,
+            feed.offtopic & ~feed.by_spammer,  # social talk: engaging by its quality
+            1.0 + (feed.kind == Kind.QUESTION),  # questions draw twice the comments
+            len(feed),
         )
-        w = FEEDBACK_WEIGHT
-        s.feedback = (1 - w) * s.feedback + w * received
-        s.care += received
+        feed.likes += likes
+        feed.comments += comments
+        feed.reads += reads
+        commenter = readers[commenter]
+        np.add.at(s.contributions, commenter, 1)
+        np.add.at(s.since_promo, commenter, 1)
+        promotion_reads = np.where(feed.kind == Kind.PROMOTION, reads, 0)
+        credit(s, feed.author, likes + comments, promotion_reads, FEEDBACK_WEIGHT)
         if self.logs is not None:
-            self.logs.replies(self.day, reader[comment], feed.id[post[comment]], author[comment])
-        answered = np.unique(author[comment])
-        answered = answered[s.first_reply[answered] < 0]
+            self.logs.replies(self.day, commenter, feed.id[on], feed.author[on])
+        answered = feed.author[comments > 0]
+        answered = answered[s.first_reply[answered] < 0]  # repeated slots: the same day
         s.first_reply[answered] = self.day
-        promo = feed.kind[post] == Kind.PROMOTION
-        reach = np.bincount(author[promo], minlength=s.n)
-        s.reach = np.where(PROMOTES[s.strategy], (1 - w) * s.reach + w * reach, s.reach)
-        events.likes = int(np.count_nonzero(like))
-        events.comments = int(np.count_nonzero(comment))
+        events.likes = n_likes
+        events.post_reads = reads
+        events.comments = len(commenter)
 
     def _flag(self, events: DayEvents) -> None:
         """Readers flag noise where the rules let them."""
+        if not self._flagging:
+            return
         honest = HONEST[self.state.strategy[events.reader]]
         reads = Reads(reader=events.reader, post=events.post, honest_reader=honest)
         for rule in self.rules:
@@ -371,6 +382,7 @@ class CommunityModel(mesa.Model):
         events.false_removals += int(np.count_nonzero(mistaken))
         honest = author[~feed.by_spammer[rows]]
         np.subtract.at(s.satisfaction, honest, self.params["removal_penalty"])
+        visits.refresh(self.params, s, honest)
         s.aware[author] = True
         np.add.at(s.removals, author, 1)
         for rule in self.rules:
@@ -395,8 +407,7 @@ class CommunityModel(mesa.Model):
         s.left[slots] = self.day
         s.cause[slots] = cause
         events.honest_departures += int(np.count_nonzero(HONEST[s.strategy[slots]]))
-        for slot in slots:
-            self.members[slot].remove()
+        self.roster.left(slots)
         events.departures += len(slots)
 
     def _lurk_return_leave(self, events: DayEvents) -> None:
@@ -413,10 +424,9 @@ class CommunityModel(mesa.Model):
         events.joins = len(self._add_members(newcomers))
         events.spam_joins = spam
 
-    def _update_reputation(self, post: np.ndarray) -> None:
+    def _update_reputation(self, events: DayEvents) -> None:
         """The group's reputation: a moving average of the quality its members read."""
-        reads = len(post)
-        seen = float(self.feed.quality[post].sum() / reads) if reads else 0.0
+        seen = events.quality_read if len(events.post) else 0.0
         w = self.params["reputation_weight"]
         self.reputation = seen if self.reputation is None else (1 - w) * self.reputation + w * seen
 
@@ -431,8 +441,28 @@ class CommunityModel(mesa.Model):
         slots = self.state.add(
             present=np.ones(k, bool), company=company, joined=np.full(k, self.day), **traits
         )
-        self.members.extend(Member(self, self.state, int(slot)) for slot in slots)
+        visits.refresh(self.params, self.state, slots)
         return slots
+
+    # ------------------------------------------------------------------ agents
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Mesa's set of agents: one ``Member`` per member present, in order of joining."""
+        roster = self.__dict__.get("roster")
+        if roster is not None:
+            roster.sync()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        """Mesa's agents by type (members only), up to date like ``agents``."""
+        self.agents  # noqa: B018 - brings the agents up to date
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """Mesa's agent types (``Member`` once there are members)."""
+        return list(self.agents_by_type)
 
     # ---------------------------------------------------------------- results
     def timeseries(self) -> pd.DataFrame:

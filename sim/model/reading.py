@@ -8,38 +8,50 @@ that list.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from sim.model.feed import Feed, Kind
-from sim.model.strategies import COMMENT, LIKE
+from sim.model.kernels import place_reads
 
-__all__ = ["overload", "payoff", "reactions", "relational", "relevance", "sample_reads"]
+__all__ = ["overload", "payoff", "read_costs", "relational", "relevance", "sample_reads"]
 
 
 def relevance(member_topic: np.ndarray, post_topic: np.ndarray) -> np.ndarray:
     """How relevant a post is to a reader: 1 on the reader's interest, 0 opposite."""
-    return ((1.0 + np.cos(member_topic - post_topic)) / 2.0) ** 2
+    # ((1 + cos(a - b)) / 2) ** 2, computed in place: one array instead of five
+    closeness = np.subtract(member_topic, post_topic, dtype=np.float64)
+    np.cos(closeness, out=closeness)
+    closeness += 1.0
+    closeness /= 2.0
+    return np.square(closeness, out=closeness)
+
+
+def read_costs(params: dict[str, Any], feed: Feed) -> tuple[np.ndarray, np.ndarray]:
+    """For each post in the feed: whether it is a promotion, and the attention it costs
+    to read (promotion only: more if its affiliation is hidden or it is off-topic)."""
+    p = params
+    promo = feed.kind == Kind.PROMOTION
+    cost = np.where(feed.disclosed, p["cost_disclosed"], p["cost_hidden"])
+    return promo, promo * (cost + p["cost_offtopic"] * feed.offtopic)
 
 
 def payoff(
-    params: dict[str, Any], feed: Feed, i: np.ndarray, post: np.ndarray, value: np.ndarray, n: int
+    params: dict[str, Any],
+    reads: np.ndarray,
+    promos: np.ndarray,
+    values: np.ndarray,
+    costs: np.ndarray,
 ) -> np.ndarray:
-    """Each of ``n`` readers' informational payoff: saturating value minus the attention
-    cost of noise.
-
-    ``i`` is the reader's position (0..n-1) of each read, ``post`` its row and
-    ``value`` what it gave.
-    """
+    """Each reader's informational payoff: saturating value minus the attention cost of
+    noise, from its reads, promotions read, value and cost summed over its reads
+    (``sim.model.kernels.payoff_sums``)."""
     p = params
-    promo = feed.kind[post] == Kind.PROMOTION
-    cost = np.where(feed.disclosed[post], p["cost_disclosed"], p["cost_hidden"])
-    cost = promo * (cost + p["cost_offtopic"] * feed.offtopic[post])
-    reads = np.bincount(i, minlength=n)
-    noise = np.bincount(i, promo, minlength=n) / np.maximum(reads, 1)
-    gained = 1.0 - np.exp(-np.bincount(i, value, minlength=n) / p["value_scale"])
-    return gained - np.bincount(i, cost, minlength=n) * (1.0 + p["noise_amplifier"] * noise)
+    noise = promos / np.maximum(reads, 1)
+    gained = 1.0 - np.exp(-values / p["value_scale"])
+    return gained - costs * (1.0 + p["noise_amplifier"] * noise)
 
 
 def relational(params: dict[str, Any], care: np.ndarray) -> np.ndarray:
@@ -53,22 +65,6 @@ def overload(params: dict[str, Any], offered: np.ndarray) -> np.ndarray:
     return params["overload_cost"] * np.maximum(excess, 0.0)
 
 
-def reactions(
-    rng: np.random.Generator,
-    strategy: np.ndarray,
-    kind: np.ndarray,
-    value: np.ndarray,
-    engaging: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Which reads are liked and which commented: likes follow the value the post gave
-    the reader, comments how engaging it is (its value, or for social talk its
-    quality), both by the reader's strategy; questions draw twice the comments."""
-    question = 1.0 + (kind == Kind.QUESTION)
-    like = rng.random(len(kind)) < LIKE[strategy] * value
-    comment = rng.random(len(kind)) < COMMENT[strategy] * engaging * question
-    return like, comment
-
-
 def sample_reads(
     rng: np.random.Generator,
     ranked: np.ndarray,
@@ -78,7 +74,8 @@ def sample_reads(
     budget: np.ndarray,
     skip: float,
     share: float = 1.0,
-) -> tuple[np.ndarray, np.ndarray]:
+    place: Callable[..., tuple[np.ndarray, np.ndarray]] = place_reads,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sample which posts each visiting reader reads.
 
     A reader's own feed holds each post of the group's ranking with probability
@@ -109,6 +106,8 @@ def sample_reads(
         Probability of scrolling past a post.
     share : float
         Probability that a post of the group is in a given reader's feed.
+    place : callable
+        ``sim.model.kernels.place_reads`` or its compiled form (the same reads).
 
     Returns
     -------
@@ -117,7 +116,7 @@ def sample_reads(
     offered : ndarray of float
         For each reader, the new posts its feed held (expected): what it had to sift.
     """
-    order = np.argsort(days_away, kind="stable")  # readers grouped by days away
+    order = _group_order(days_away)  # readers grouped by days away
     away = days_away[order]
     new_group = np.ones(len(away), dtype=bool)
     new_group[1:] = away[1:] != away[:-1]
@@ -135,14 +134,16 @@ def sample_reads(
     # One geometric gap per read: the reader skips ``gap - 1`` posts before each read.
     hit = share * (1.0 - skip)
     gaps = rng.geometric(hit, size=total) if hit < 1.0 else np.ones(total, int)
-    run = np.cumsum(gaps)  # 1 + position of each read, counted over all readers' lists
-    starts = np.cumsum(k) - k
-    # Where each reader's list starts in ``run`` and in ``eligible``: the read's index in
-    # ``eligible`` is its group's first post plus the posts its reader scrolled past.
-    shift = run[starts] - gaps[starts] + 1 - first[group]
-    index = run - np.repeat(shift, k)
-    ok = index < np.repeat(first[group] + n_eligible[group], k)  # not past the list's end
-    return np.repeat(who, k)[ok], eligible[index[ok]], offered
+    reader, post = place(gaps, k, who, first[group], n_eligible[group], eligible)
+    return reader, post, offered
+
+
+def _group_order(days_away: np.ndarray) -> np.ndarray:
+    """``np.argsort(days_away, kind="stable")``; days away are few and small, so as
+    16-bit integers NumPy sorts them by radix, in one pass."""
+    if len(days_away) and 0 <= days_away.min() and days_away.max() < 2**15:
+        return np.argsort(days_away.astype(np.int16), kind="stable")
+    return np.argsort(days_away, kind="stable")
 
 
 def _eligible_by_group(

@@ -1,0 +1,250 @@
+"""The per-read loops of a day, in NumPy and, where Numba is installed, compiled.
+
+A large group reads millions of posts a day, and NumPy spends that work in dozens of
+passes over read-sized arrays, each with its temporaries. Each function here has a
+NumPy form (the reference) and a loop form that Numba compiles into one pass; both
+give the same results bit for bit, because the loops do the same floating-point
+operations in the same order (no fused multiply-add, sums in the order NumPy's
+``bincount`` adds) and leave every random draw and every transcendental function
+(``exp``, ``cos``...) to NumPy, outside the loops.
+
+``select(members)`` returns the set to use: the compiled one for groups of at least
+``COMPILED_FROM`` members when Numba can be imported (``pip install sim[fast]``), else
+the NumPy one. Small groups stay on NumPy: their days are short, and importing and
+loading compiled code would cost more than it saves. The environment variable
+``SIM_KERNELS=numpy`` (or ``compiled``) forces one set, for tests and comparisons.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["COMPILED_FROM", "NUMPY", "Kernels", "compiled", "select"]
+
+COMPILED_FROM = 20_000  # members from which the compiled loops pay for their loading
+
+
+@dataclass(frozen=True)
+class Kernels:
+    """One implementation of each per-read step (see the NumPy forms for what each does)."""
+
+    name: str
+    place_reads: Callable[..., tuple[np.ndarray, np.ndarray]]
+    read_posts: Callable[..., tuple[np.ndarray, ...]]
+    payoff_sums: Callable[..., tuple[np.ndarray, ...]]
+    react: Callable[..., tuple[Any, ...]]
+
+
+# ------------------------------------------------------------------------ NumPy forms
+def place_reads(
+    gaps: np.ndarray,
+    k: np.ndarray,
+    who: np.ndarray,
+    first: np.ndarray,
+    n: np.ndarray,
+    eligible: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The reads that geometric ``gaps`` place in each reader's list.
+
+    Reader ``j`` (position ``who[j]``) reads ``k[j]`` times; its list is
+    ``eligible[first[j] : first[j] + n[j]]``, and its reads take the next ``k[j]``
+    gaps in turn: the read lands ``gap - 1`` posts past the previous one. Reads past
+    the list's end are dropped. Returns each read's reader and post row.
+    """
+    run = np.cumsum(gaps)  # 1 + position of each read, counted over all readers' lists
+    starts = np.cumsum(k) - k
+    shift = run[starts] - gaps[starts] + 1 - first
+    owner = _owners(starts, len(gaps))  # the reader (position in ``who``) of each read
+    index = run - shift[owner]
+    ok = index < (first + n)[owner]  # not past the list's end
+    return who[owner[ok]], eligible[index[ok]]
+
+
+def _owners(starts: np.ndarray, total: int) -> np.ndarray:
+    """For each of ``total`` entries, the list it belongs to, lists starting at the
+    increasing positions ``starts`` (the first at 0): ``np.repeat(arange, lengths)``
+    in two fast passes instead of one slow copy per list."""
+    marks = np.zeros(total, dtype=np.int64)
+    marks[starts[1:]] = 1
+    return np.cumsum(marks)
+
+
+def read_posts(
+    i: np.ndarray,
+    post: np.ndarray,
+    reader_slot: np.ndarray,
+    reader_topic: np.ndarray,
+    author: np.ndarray,
+    quality: np.ndarray,
+    topic: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    """Drop the reads of one's own posts; returns the reads kept (reader position,
+    post row) and, for each, the post's quality, the reader's topic and the post's."""
+    own = author[post] == reader_slot[i]
+    if own.any():  # a member's own posts are in its feed, but it does not read them
+        i, post = i[~own], post[~own]
+    return i, post, quality[post], reader_topic[i], topic[post]
+
+
+def payoff_sums(
+    i: np.ndarray,
+    post: np.ndarray,
+    quality: np.ndarray,
+    relevance: np.ndarray,
+    promo: np.ndarray,
+    cost: np.ndarray,
+    n: int,
+) -> tuple[np.ndarray, ...]:
+    """Each read's value (its post's quality x relevance) and, for each of ``n``
+    readers: reads, promotions read, value and attention cost, summed (``promo`` and
+    ``cost`` are per post)."""
+    value = quality * relevance
+    return (
+        value,
+        np.bincount(i, minlength=n),
+        np.bincount(i, promo[post], minlength=n),
+        np.bincount(i, value, minlength=n),
+        np.bincount(i, cost[post], minlength=n),
+    )
+
+
+def react(
+    u_like: np.ndarray,
+    u_comment: np.ndarray,
+    i: np.ndarray,
+    post: np.ndarray,
+    like_rate: np.ndarray,
+    comment_rate: np.ndarray,
+    value: np.ndarray,
+    quality: np.ndarray,
+    social: np.ndarray,
+    question: np.ndarray,
+    m: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Which reads end in a like or a comment, from the uniform draws ``u_like`` and
+    ``u_comment`` (one per read): a like below the reader's like rate x the value, a
+    comment below its comment rate x how engaging the post is (its value, or for
+    social talk its quality) x ``question`` (2 for questions, else 1; per post).
+
+    Returns the likes, comments and reads of each of the ``m`` posts, the position of
+    the reader of each comment, the row of its post, and the number of likes.
+    """
+    engaging = np.where(social[post], quality, value)
+    like = u_like < like_rate[i] * value
+    comment = u_comment < comment_rate[i] * engaging * question[post]
+    return (
+        np.bincount(post[like], minlength=m),
+        np.bincount(post[comment], minlength=m),
+        np.bincount(post, minlength=m),
+        i[comment],
+        post[comment],
+        int(np.count_nonzero(like)),
+    )
+
+
+NUMPY = Kernels("numpy", place_reads, read_posts, payoff_sums, react)
+
+
+# ------------------------------------------------------------------------- loop forms
+def _place_reads_loop(gaps, k, who, first, n, eligible):  # type: ignore[no-untyped-def]
+    reader = np.empty(len(gaps), np.int64)
+    post = np.empty(len(gaps), np.int64)
+    out = 0
+    g = 0
+    for j in range(len(k)):
+        position = -1
+        for _ in range(k[j]):
+            position += gaps[g]
+            g += 1
+            if position < n[j]:
+                reader[out] = who[j]
+                post[out] = eligible[first[j] + position]
+                out += 1
+    return reader[:out], post[:out]
+
+
+def _payoff_sums_loop(i, post, quality, relevance, promo, cost, n):  # type: ignore[no-untyped-def]
+    value = np.empty(len(i))
+    reads = np.zeros(n, np.int64)
+    promos = np.zeros(n)
+    values = np.zeros(n)
+    costs = np.zeros(n)
+    for r in range(len(i)):
+        v = quality[r] * relevance[r]
+        value[r] = v
+        j = i[r]
+        p = post[r]
+        reads[j] += 1
+        promos[j] += 1.0 if promo[p] else 0.0
+        values[j] += v
+        costs[j] += cost[p]
+    return value, reads, promos, values, costs
+
+
+def _react_loop(
+    u_like, u_comment, i, post, like_rate, comment_rate, value, quality, social, question, m
+):  # type: ignore[no-untyped-def]  # noqa: E501
+    likes = np.zeros(m, np.int64)
+    comments = np.zeros(m, np.int64)
+    reads = np.zeros(m, np.int64)
+    commenter = np.empty(len(i), np.int64)
+    commented = np.empty(len(i), np.int64)
+    n_comments = 0
+    n_likes = 0
+    for r in range(len(i)):
+        p = post[r]
+        j = i[r]
+        reads[p] += 1
+        if u_like[r] < like_rate[j] * value[r]:
+            likes[p] += 1
+            n_likes += 1
+        engaging = quality[r] if social[p] else value[r]
+        if u_comment[r] < comment_rate[j] * engaging * question[p]:
+            comments[p] += 1
+            commenter[n_comments] = j
+            commented[n_comments] = p
+            n_comments += 1
+    return (
+        likes,
+        comments,
+        reads,
+        commenter[:n_comments].copy(),
+        commented[:n_comments].copy(),
+        n_likes,
+    )
+
+
+_COMPILED: Kernels | None = None
+
+
+def compiled() -> Kernels | None:
+    """The loop forms compiled by Numba (cached on disk), or None without Numba."""
+    global _COMPILED
+    if _COMPILED is None:
+        try:
+            import numba
+        except ImportError:
+            return None
+        jit = numba.njit(cache=True, nogil=True)
+        _COMPILED = Kernels(
+            "compiled",
+            jit(_place_reads_loop),
+            read_posts,  # random gathers: NumPy's own loops are faster than a fused one
+            jit(_payoff_sums_loop),
+            jit(_react_loop),
+        )
+    return _COMPILED
+
+
+def select(members: int) -> Kernels:
+    """The kernels for a group of ``members``: compiled from ``COMPILED_FROM`` members
+    if Numba is installed, NumPy otherwise; ``SIM_KERNELS`` overrides."""
+    wanted = os.environ.get("SIM_KERNELS", "auto")
+    if wanted == "numpy" or (wanted == "auto" and members < COMPILED_FROM):
+        return NUMPY
+    return compiled() or NUMPY

@@ -1,0 +1,40 @@
+"""Who visits today: a member's chance to visit follows its satisfaction.
+
+An honest member's chance changes only when its satisfaction does (when it reads,
+or when a post of its is removed), so it is kept in the member's row
+(``visit_chance``) and recomputed for those members alone; a day then draws the
+visits without recomputing every member's chance. The formula is applied element by
+element, so a chance kept is the chance recomputed, bit for bit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.model.constants import VISIT_BOOST
+from sim.model.population import Population
+from sim.model.strategies import SPAMMER
+
+__all__ = ["refresh", "visitors"]
+
+
+def refresh(params: dict[str, Any], state: Population, slots: np.ndarray) -> None:
+    """Recompute the visit chance of the members at ``slots`` from their satisfaction."""
+    p, s = params, state
+    # clipped so that exp never overflows (it changes nothing below 700)
+    gap = np.clip((s.satisfaction[slots] - s.standard[slots]) / p["visit_width"], -700.0, 700.0)
+    chance = s.base_visit[slots] * VISIT_BOOST / (1.0 + np.exp(-gap))
+    s.visit_chance[slots] = np.maximum(p["visit_floor"], chance)
+
+
+def visitors(
+    rng: np.random.Generator, params: dict[str, Any], state: Population, warm: bool
+) -> np.ndarray:
+    """Slots of today's visitors: spammers visit at their own rate (not at all during
+    the warm-up), the others at their kept chance; one draw per member."""
+    s = state
+    spam_chance = 0.0 if warm else params["spam_visit"]
+    chance = np.where(s.strategy == SPAMMER, spam_chance, s.visit_chance)
+    return np.flatnonzero(s.present & (rng.random(s.n) < chance))

@@ -1,0 +1,146 @@
+"""The faster paths give the results of the plain ones, bit for bit: the compiled
+per-read loops (``sim.model.kernels``, with Numba) against their NumPy forms, the
+stable order from an unstable sort, and whole runs on either path."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.model import kernels
+from sim.model.companies import Companies
+from sim.model.feed import stable_argsort
+from sim.model.model import CommunityModel
+from sim.model.population import Population
+from sim.model.strategies import PROMOTER, SHARER, SPAMMER
+
+needs_numba = pytest.mark.skipif(
+    kernels.compiled() is None, reason="the compiled path needs Numba (sim[fast])"
+)
+
+
+def _same(got: tuple, want: tuple) -> None:
+    assert len(got) == len(want)
+    for a, b in zip(got, want, strict=True):
+        if isinstance(b, np.ndarray):
+            assert a.dtype == b.dtype
+            np.testing.assert_array_equal(a, b)
+        else:
+            assert a == b
+
+
+def _reads(rng: np.random.Generator, readers: int, posts: int, reads: int):
+    """A day's reads: reader positions, post rows, and per-read floats."""
+    i = np.sort(rng.integers(0, readers, reads))
+    post = rng.integers(0, posts, reads)
+    return i, post
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(5))
+def test_compiled_loops_give_the_numpy_results(seed):
+    rng = np.random.default_rng(seed)
+    compiled = kernels.compiled()
+    n, m, r = 300, 500, 4000
+    # place_reads: lists of various lengths, some reads past their end
+    k = rng.integers(1, 12, n)
+    first = rng.integers(0, 1000, n)
+    length = rng.integers(0, 40, n)
+    eligible = rng.integers(0, m, 1100)
+    gaps = rng.geometric(0.3, int(k.sum()))
+    who = rng.permutation(n)
+    args = (gaps, k, who, first, length, eligible)
+    _same(compiled.place_reads(*args), kernels.place_reads(*args))
+    # read_posts: some reads of one's own posts
+    i, post = _reads(rng, n, m, r)
+    author = rng.integers(0, 50, m)
+    slot = rng.integers(0, 50, n)
+    args = (i, post, slot, rng.normal(size=n), author, rng.random(m), rng.normal(size=m))
+    _same(compiled.read_posts(*args), kernels.read_posts(*args))
+    # payoff_sums
+    promo, cost = rng.random(m) < 0.3, rng.random(m) * 0.05
+    args = (i, post, rng.random(r), rng.random(r), promo, cost, n)
+    _same(compiled.payoff_sums(*args), kernels.payoff_sums(*args))
+    # react
+    args = (
+        rng.random(r),
+        rng.random(r),
+        i,
+        post,
+        rng.random(n),
+        rng.random(n) * 0.3,
+        rng.random(r),
+        rng.random(r),
+        rng.random(m) < 0.2,
+        1.0 + (rng.random(m) < 0.3),
+        m,
+    )
+    _same(compiled.react(*args), kernels.react(*args))
+
+
+@needs_numba
+def test_the_kernels_follow_the_group_size_and_the_environment(monkeypatch):
+    monkeypatch.delenv("SIM_KERNELS", raising=False)
+    assert kernels.select(1_000) is kernels.NUMPY
+    assert kernels.select(kernels.COMPILED_FROM).name == "compiled"
+    monkeypatch.setenv("SIM_KERNELS", "numpy")
+    assert kernels.select(10**6) is kernels.NUMPY
+    monkeypatch.setenv("SIM_KERNELS", "compiled")
+    assert kernels.select(100).name == "compiled"
+
+
+def _run(monkeypatch, path: str, **params) -> CommunityModel:
+    monkeypatch.setenv("SIM_KERNELS", path)
+    model = CommunityModel(rng=7, **params).run(60)
+    assert model.kernels.name == path
+    return model
+
+
+@needs_numba
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"n_members": 2000, "policy": "moderated"},
+        {"n_members": 2000, "feed_reach": 80.0, "feed_ranking": "chronological"},
+    ],
+)
+def test_a_run_is_the_same_on_either_path(monkeypatch, params):
+    plain = _run(monkeypatch, "numpy", **params)
+    fast = _run(monkeypatch, "compiled", **params)
+    pd.testing.assert_frame_equal(fast.timeseries(), plain.timeseries(), check_exact=True)
+    for name in plain.state.fields():
+        np.testing.assert_array_equal(getattr(fast.state, name), getattr(plain.state, name))
+
+
+def test_without_numba_every_group_runs_on_numpy(monkeypatch):
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba now fails
+    monkeypatch.setattr(kernels, "_COMPILED", None)
+    monkeypatch.setenv("SIM_KERNELS", "compiled")
+    assert kernels.select(10**6) is kernels.NUMPY
+    assert CommunityModel(rng=1, n_members=100).kernels is kernels.NUMPY
+
+
+def test_stable_argsort_is_numpys_stable_order():
+    rng = np.random.default_rng(3)
+    for size, distinct in [(0, 1), (1, 1), (50, 3), (5000, 40), (5000, 10**9)]:
+        key = rng.integers(0, distinct, size).astype(float) / 7.0
+        np.testing.assert_array_equal(stable_argsort(key), np.argsort(key, kind="stable"))
+
+
+def test_spammers_fill_open_rings_in_order_then_new_ones():
+    state = Population()
+    companies = Companies()
+    # rings 0 (3 of 5 places taken) and 1 (full), promoter company 2, ring 3 (1 of 5)
+    companies.new(4)
+    taken = np.array([0, 0, 0, 1, 1, 1, 1, 1, 2, 3])
+    strategy = np.where(taken == 2, PROMOTER, SPAMMER).astype(np.int8)
+    state.add(present=np.ones(10, bool), strategy=strategy, company=taken)
+    newcomers = np.array([SPAMMER] * 9 + [SHARER, PROMOTER], dtype=np.int8)
+    got = companies.assign(newcomers, state, ring_size=5)
+    # the promoter gets company 4 first; spammers: 2 places in ring 0, 4 in ring 3, then
+    # a new ring 5
+    assert got.tolist() == [0, 0, 3, 3, 3, 3, 5, 5, 5, -1, 4]
+    assert len(companies) == 6
