@@ -33,6 +33,21 @@ def test_mean_ci_matches_the_t_interval():
     assert np.isnan(mean_ci(np.array([1.0]))[1])
 
 
+def test_a_share_of_yes_and_no_has_wilsons_interval_inside_0_and_1():
+    m, lo, hi = mean_ci(np.array([1.0, 1.0, 1.0, 1.0, 0.0]))  # 4 of 5 groups collapsed
+    assert m == 0.8
+    assert (lo, hi) == pytest.approx((0.3755, 0.9638), abs=1e-4)  # Wilson (1927)
+    none = mean_ci(np.zeros(5))
+    assert none[0] == 0 and none[1] == 0 and 0.3 < none[2] < 0.6  # not an empty interval
+
+
+def test_a_day_that_never_came_is_left_out_of_its_mean():
+    runs = pd.DataFrame({"p": ["a"] * 4, "collapse_day": [-1, -1, 100, 200]})
+    cell = aggregate(runs, ["p"], ["collapse_day"]).iloc[0]
+    assert cell["collapse_day"] == 150
+    assert cell["collapse_day_lo"] < 150 < cell["collapse_day_hi"]
+
+
 def test_crossing_interpolates_and_reports_none():
     x = np.array([0.0, 0.1, 0.2, 0.3])
     assert crossing(x, np.array([1.0, 0.8, 0.4, 0.2]), 0.5)[0] == pytest.approx(0.175)

@@ -39,6 +39,7 @@ from sim.experiment.store import (
     read_manifest,
     read_runs,
 )
+from sim.model.metrics import NEVER
 from sim.model.params import PARAMS
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "envelopes",
     "levels",
     "mean_ci",
+    "wilson",
     "tipping_points",
     "tipping_table",
     "point_table",
@@ -129,23 +131,36 @@ def fmt_value(v: Any) -> str:
 
 # ------------------------------------------------------------------------------ numbers
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and its Student-t confidence interval (NaN bounds with fewer than 2 values)."""
+    """Mean and its confidence interval: Student-t, or Wilson's score interval for a
+    share of 0/1 values (which stays within [0, 1] and is not empty at 0 or 1).
+    NaN bounds with fewer than 2 values."""
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     if len(v) == 0:
         return math.nan, math.nan, math.nan
     m = float(v.mean())
+    if len(v) >= 2 and np.all((v == 0) | (v == 1)):
+        return (m, *wilson(m, len(v), level))
     if len(v) < 2:
         return m, math.nan, math.nan
     half = _t_quantile(0.5 + level / 2, len(v) - 1) * float(v.std(ddof=1)) / math.sqrt(len(v))
     return m, m - half, m + half
 
 
+def wilson(share: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson's score interval of a share observed in ``n`` trials."""
+    z = _t_quantile(0.5 + level / 2, 0)
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
 @functools.lru_cache(maxsize=256)
 def _t_quantile(q: float, dof: int) -> float:
+    """Student-t quantile; ``dof`` 0 gives the normal one."""
     from scipy import stats
 
-    return float(stats.t.ppf(q, dof))
+    return float(stats.norm.ppf(q) if dof == 0 else stats.t.ppf(q, dof))
 
 
 def levels(values: pd.Series, max_levels: int = MAX_LEVELS, bins: int = BINS) -> pd.Series:
@@ -171,7 +186,10 @@ def aggregate(runs: pd.DataFrame, by: list[str], outcomes: list[str]) -> pd.Data
         row: dict[str, Any] = dict(zip(by, key, strict=True))
         row["n"] = len(g)
         for o in outcomes:
-            row[o], row[f"{o}_lo"], row[f"{o}_hi"] = mean_ci(g[o].astype(float).to_numpy())
+            values = g[o].astype(float).to_numpy()
+            if o in NEVER:  # runs where it never happened have no value to average
+                values = values[values != NEVER[o]]
+            row[o], row[f"{o}_lo"], row[f"{o}_hi"] = mean_ci(values)
         rows.append(row)
     return pd.DataFrame(rows)
 

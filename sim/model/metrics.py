@@ -18,7 +18,15 @@ from sim.model.feed import Feed, Kind
 from sim.model.population import Population
 from sim.model.strategies import CONTRIBUTES, HONEST, SPAMMER, TABLE, of_kind
 
-__all__ = ["DAILY", "SUMMARY", "measure_day", "participation", "summarize", "voice_concentration"]
+__all__ = [
+    "DAILY",
+    "NEVER",
+    "SUMMARY",
+    "measure_day",
+    "participation",
+    "summarize",
+    "voice_concentration",
+]
 
 _PER_STRATEGY = {
     "sharers": "Members sharing material.",
@@ -108,6 +116,9 @@ SUMMARY: dict[str, str] = {
     "bans_total": "Members banned.",
     "honest_banned": "Non-spamming members banned.",
 }
+# Outcomes whose value says "it never happened" (collapse_day of a group that did not
+# collapse): a statistic over runs leaves those runs out rather than averaging the value.
+NEVER: dict[str, int] = {"collapse_day": -1}
 
 # Summary totals: the sum of a daily measure over the run's days (day 0 excluded).
 _TOTALS = {
@@ -281,7 +292,7 @@ def summarize(
         "engagement_last30": _mean_last(ts["engagement"], LAST_DAYS),
         "satisfaction_last30": _mean_last(ts["satisfaction"], LAST_DAYS),
         "collapsed": bool(len(below) > 0),
-        "collapse_day": int(ts["day"].iloc[below[0]]) if len(below) else -1,
+        "collapse_day": int(ts["day"].iloc[below[0]]) if len(below) else NEVER["collapse_day"],
         "never_posted": never,
         "top1_post_share": top1,
         **{total: int(run[daily].sum()) for total, daily in _TOTALS.items()},
