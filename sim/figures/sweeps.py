@@ -200,7 +200,7 @@ def plot_tipping_against(
         g = g.sort_values(x)
         tipped = np.isfinite(g["estimate"].to_numpy(dtype=float))
         shown = np.where(tipped, g["estimate"], top)
-        ax.plot(g[x], shown, color=colour, ls=style, lw=1.5, label=label or along)
+        ax.plot(g[x], shown, color=colour, ls=style, lw=1.5, label=label or None)
         sub = g[tipped]
         err = [sub["estimate"] - sub["lo"], sub["hi"] - sub["estimate"]]
         ax.errorbar(sub[x], sub["estimate"], yerr=err, fmt=marker, color=colour, capsize=3, ms=6)
@@ -213,7 +213,8 @@ def plot_tipping_against(
     ax.set_ylabel(f"tipping point: {_axis_label(along)}")
     ax.set_ylim(0, top * 1.05)
     ax.grid(alpha=0.3)
-    ax.legend(frameon=False, fontsize=9)
+    if tips["series"].astype(bool).any():  # one unnamed series needs no key
+        ax.legend(frameon=False, fontsize=9)
     ax.set_title(
         title or "Tipping point with bootstrap 95% CI (open marker: no tipping within the range)",
         fontsize=10,
