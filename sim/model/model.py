@@ -32,8 +32,8 @@ from sim.model.membership import (
     newcomer_traits,
     who_leaves,
 )
-from sim.model.metrics import measure_day, summarize
-from sim.model.params import resolve
+from sim.model.metrics import DAILY, measure_day, summarize
+from sim.model.params import from_scenario, resolve
 from sim.model.population import Population
 from sim.model.posting import compose, expected_posts
 from sim.model.reading import (
@@ -57,9 +57,10 @@ class CommunityModel(mesa.Model):
     ----------
     rng : int or numpy.random.Generator, optional
         Seed of the model's random generator; one seed gives one result.
-    scenario : optional
-        Ignored. Mesa's SolaraViz passes its default scenario when it re-creates
-        the model on Reset; this group is defined by its parameters and seed alone.
+    scenario : mesa.experimental.scenarios.Scenario, optional
+        Parameters (and ``rng``) as a Mesa scenario, checked like keyword parameters;
+        a parameter given both ways must have the same value. SolaraViz's default
+        scenario (no parameters, no ``rng``) changes nothing.
     **params
         Model parameters by name (``sim params`` lists them); the rest take their
         defaults. Unknown names, wrong types, values out of bounds and strategy
@@ -88,8 +89,12 @@ class CommunityModel(mesa.Model):
         logs: bool = False,
         **params: Any,
     ) -> None:
+        if scenario is not None:
+            rng, params = from_scenario(scenario, rng, params)
         values = resolve(params)
         super().__init__(rng=rng)
+        if scenario is not None:
+            self.scenario = scenario
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else None
         self.params = values
         self.state = Population(capacity=int(values["n_members"] * 1.25) + 16)
@@ -467,7 +472,8 @@ class CommunityModel(mesa.Model):
     # ---------------------------------------------------------------- results
     def timeseries(self) -> pd.DataFrame:
         """One row per day recorded (day 0 first), one column per daily measure."""
-        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        columns = self.datacollector.model_vars  # the daily measures, not added reporters
+        return pd.DataFrame({name: columns[name] for name in DAILY})
 
     def post_log(self) -> pd.DataFrame:
         """One row per post published since day 0 (``sim.model.logs``); needs ``logs=True``."""

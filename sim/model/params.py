@@ -356,3 +356,18 @@ def _check_potential(values: dict[str, Any]) -> None:
             f"n_members x market_size is {potential:,.0f} potential members; at most "
             f"{MAX_POTENTIAL_MEMBERS:,} fit in a run (lower n_members or market_size)."
         )
+
+
+def from_scenario(scenario: Any, rng: Any, params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The seed and parameters of a Mesa ``Scenario`` merged with those given directly."""
+    given = {k: v for k, v in scenario if k != "rng"}
+    for name in given.keys() & params.keys():
+        if given[name] != params[name]:
+            raise ParamError(
+                f"parameter {name!r} is {params[name]!r} but the scenario says {given[name]!r}."
+            )
+    if scenario.rng is not None:
+        if rng is not None and rng != scenario.rng:
+            raise ParamError(f"rng is {rng!r} but the scenario's rng is {scenario.rng!r}.")
+        rng = scenario.rng
+    return rng, {**given, **params}
