@@ -71,7 +71,7 @@ def test_defaults_and_no_vary_is_one_point():
     assert spec.tipping == "honest_ratio" and spec.threshold == 0.5
 
 
-@pytest.mark.parametrize("method", ["random", "lhs", "sobol"])
+@pytest.mark.parametrize("method", ["random", "lhs", "sobol-sequence"])
 def test_sampled_designs_stay_in_range_and_depend_only_on_the_seed(method):
     body = f"""
         [vary]
@@ -198,7 +198,22 @@ def test_malformed_or_empty_vary_is_refused(body, words):
     [
         ("[sample]\nmethod = 'lhs'\nn = 8\n", ["[sample]", "[vary]"]),
         ("[vary]\nspam_rate = [0.1, 0.2]\n[sample]\nmethod = 'magic'\n", ["method", "'lhs'"]),
-        ("[vary]\nspam_rate = [0.1, 0.2]\n[sample]\nmethod = 'sobol'\nn = 100\n", ["power of 2"]),
+        (
+            "[vary]\nspam_rate = [0.1, 0.2]\n[sample]\nmethod = 'sobol-sequence'\nn = 100\n",
+            ["power of 2"],
+        ),
+        (
+            "[vary]\nspam_rate = { min = 0.1, max = 0.2 }\n[sample]\nmethod = 'sobol'\nn = 64\n",
+            ["ambiguous", "'sobol-sequence'", "'sobol-saltelli'"],
+        ),
+        (
+            "[vary]\nspam_rate = [0.1, 0.2]\n[sample]\nmethod = 'lhs'\nn = 8\nlevels = 4\n",
+            ["levels", "not an option"],
+        ),
+        (
+            "[vary]\nspam_rate = [0.1, 0.2]\n[sample]\nmethod = 'morris'\nn = 8\nlevels = 1\n",
+            ["levels", "integer >= 2"],
+        ),
         ("[vary]\nspam_rate = [0.1, 0.2]\n[sample]\nmethod = 'random'\n", ["n", "required"]),
         ("[vary]\nspam_rate = [0.1, 0.2]\n[sample]\nn = 5\n", ["grid"]),
         ("[vary]\nspam_rate = [0.1, 0.2]\n[sample]\nmethod = 'lhs'\nn = 0\n", ["n"]),
@@ -368,7 +383,7 @@ def test_a_design_of_many_points_is_read_at_once_and_checked_when_asked():
     refused(small, "point 800 (share_spammers=0.2001", base=BASE + "share_sharers = 0.6\n")
 
 
-@pytest.mark.parametrize("method", ["random", "sobol", "lhs"])
+@pytest.mark.parametrize("method", ["random", "sobol-sequence", "lhs", "sobol-saltelli", "morris"])
 def test_a_pilot_makes_a_few_points_of_the_same_ranges(method):
     spec = spec_of(f"""
         [vary]

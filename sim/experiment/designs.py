@@ -7,8 +7,14 @@ grow with ``num`` beyond making the values.
 
 A design method is an entry of ``DESIGNS``: the full grid of the dimensions' levels, or
 ``n`` points drawn in the unit hypercube by one of the samplers (uniform random numbers,
-SciPy's Latin hypercube or scrambled Sobol') and mapped to each dimension. Adding a
-method means adding one entry.
+SciPy's Latin hypercube or a scrambled Sobol' sequence, all three space-filling) and
+mapped to each dimension, or one of SALib's designs for sensitivity analysis (Saltelli's
+for Sobol' indices, Morris's trajectories), mapped the same way and analysed by
+``sim.experiment.sensitivity``. Adding a method means adding one entry.
+
+The space-filling Sobol' sequence is called ``sobol-sequence``: it is not a design that
+Sobol' indices can be computed from (that is ``sobol-saltelli``), and the name ``sobol``
+alone is refused with that explanation (``RENAMED``).
 
 A design knows its size before it makes any point, so a spec that asks for too many runs
 is refused in a moment rather than after minutes of building (``Design.size``). Its
@@ -23,8 +29,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, overload
 
 import numpy as np
@@ -34,6 +41,7 @@ from sim.model.params import PARAMS, ParamError, check_value
 __all__ = [
     "DESIGNS",
     "METHODS",
+    "RENAMED",
     "Design",
     "Dimension",
     "Points",
@@ -252,26 +260,52 @@ def spread(n: int, k: int) -> list[int]:
 
 
 # -------------------------------------------------------------------------------- methods
+Options = Mapping[str, Any]
+NO_OPTIONS: Options = MappingProxyType({})
+
+
 class Design:
-    """A design method: how many points a ``[vary]`` section gives, and the points."""
+    """A design method: how many points a ``[vary]`` section gives, and the points.
+
+    ``options`` are the method's own keys of ``[sample]`` with their defaults (for
+    instance SALib's ``second_order``); ``analysed`` names the sensitivity analysis that
+    reads the design (``sim.experiment.sensitivity``), if any.
+    """
 
     sampled: bool = False
     power_of_two: bool = False  # n must be a power of 2 (Sobol' balance)
+    options: Options = NO_OPTIONS
+    analysed: str | None = None
 
-    def size(self, vary: Sequence[Dimension], n: int | None) -> int:
+    def parse_options(self, table: Mapping[str, Any], method: str, err: Err) -> dict[str, Any]:
+        """The method's own keys of ``[sample]``, checked (an absent key is its default)."""
+        out = {}
+        for key, default in self.options.items():
+            value = table.get(key, default)
+            if type(value) is not type(default) or (type(value) is int and value < 2):
+                kind = "true or false" if isinstance(default, bool) else "an integer >= 2"
+                raise err(f"[sample] {key} must be {kind} for {method!r}, got {value!r}.")
+            out[key] = value
+        return out
+
+    def size(self, vary: Sequence[Dimension], n: int | None, options: Options = NO_OPTIONS) -> int:
         raise NotImplementedError
 
-    def points(self, vary: Sequence[Dimension], n: int | None, seed: int) -> Points:
+    def points(
+        self, vary: Sequence[Dimension], n: int | None, seed: int, options: Options = NO_OPTIONS
+    ) -> Points:
         raise NotImplementedError
 
 
 class Grid(Design):
     """Every combination of the levels, the first dimension varying slowest."""
 
-    def size(self, vary: Sequence[Dimension], n: int | None) -> int:
+    def size(self, vary: Sequence[Dimension], n: int | None, options: Options = NO_OPTIONS) -> int:
         return math.prod(len(d.values) for d in vary)
 
-    def points(self, vary: Sequence[Dimension], n: int | None, seed: int) -> Points:
+    def points(
+        self, vary: Sequence[Dimension], n: int | None, seed: int, options: Options = NO_OPTIONS
+    ) -> Points:
         names = [d.name for d in vary]
         levels = [d.values for d in vary]
 
@@ -301,21 +335,25 @@ class Sampled(Design):
         self.draw = draw
         self.power_of_two = power_of_two
 
-    def size(self, vary: Sequence[Dimension], n: int | None) -> int:
+    def size(self, vary: Sequence[Dimension], n: int | None, options: Options = NO_OPTIONS) -> int:
         assert n is not None
         return n
 
-    def unit(self, n: int, d: int, seed: int) -> np.ndarray:
+    def unit(self, vary: Sequence[Dimension], n: int, seed: int, options: Options = NO_OPTIONS):
+        """The design in the unit hypercube, one row per point (drawn anew each call)."""
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=DESIGN_KEY))
-        return self.draw(rng, n, d)
+        return self.draw(rng, n, len(vary))
 
-    def points(self, vary: Sequence[Dimension], n: int | None, seed: int) -> Points:
+    def points(
+        self, vary: Sequence[Dimension], n: int | None, seed: int, options: Options = NO_OPTIONS
+    ) -> Points:
         assert n is not None
+        size = self.size(vary, n, options)
         columns: list[list[Any]] = []
 
         def made() -> list[list[Any]]:
             if not columns:  # drawn once, in bulk, the first time a point is asked for
-                u = self.unit(n, len(vary), seed)
+                u = self.unit(vary, n, seed, options)
                 columns.extend(d.from_unit(u[:, j]) for j, d in enumerate(vary))
             return columns
 
@@ -323,9 +361,49 @@ class Sampled(Design):
             return {d.name: col[i] for d, col in zip(vary, made(), strict=True)}
 
         def every() -> Iterator[Point]:
-            return (get(i) for i in range(n))
+            return (get(i) for i in range(size))
 
-        return Points(n, get, every)
+        return Points(size, get, every)
+
+
+class SALibDesign(Sampled):
+    """A SALib design in the unit hypercube (``problem`` has bounds [0, 1] for every
+    dimension), mapped to each dimension like the other sampled designs: a list of
+    levels by equal slices of [0, 1], a range continuously. ``n`` is SALib's ``N``."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(_uniform, power_of_two=kind == "sobol")
+        self.kind = kind
+        self.analysed = kind
+        self.options = {"second_order": False} if kind == "sobol" else {"levels": 4}
+
+    def size(self, vary: Sequence[Dimension], n: int | None, options: Options = NO_OPTIONS) -> int:
+        assert n is not None
+        d = len(vary)
+        if self.kind == "morris":
+            return n * (d + 1)
+        return n * (2 * d + 2 if self._option(options, "second_order") else d + 2)
+
+    def _option(self, options: Options, key: str) -> Any:
+        return options.get(key, self.options[key])
+
+    def unit(self, vary: Sequence[Dimension], n: int, seed: int, options: Options = NO_OPTIONS):
+        problem = unit_problem(vary)
+        state = np.random.SeedSequence(seed, spawn_key=DESIGN_KEY).generate_state(1)[0]
+        if self.kind == "morris":
+            from SALib.sample import morris
+
+            levels = self._option(options, "levels")
+            return morris.sample(problem, n, num_levels=levels, seed=int(state))
+        from SALib.sample import sobol
+
+        second = self._option(options, "second_order")
+        return sobol.sample(problem, n, calc_second_order=second, scramble=True, seed=int(state))
+
+
+def unit_problem(vary: Sequence[Dimension]) -> dict[str, Any]:
+    """SALib's problem for a design drawn in the unit hypercube."""
+    return {"num_vars": len(vary), "names": [d.name for d in vary], "bounds": [[0, 1]] * len(vary)}
 
 
 def _uniform(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
@@ -350,6 +428,15 @@ DESIGNS: dict[str, Design] = {
     "grid": Grid(),
     "random": Sampled(_uniform),
     "lhs": Sampled(_qmc("LatinHypercube")),
-    "sobol": Sampled(_qmc("Sobol"), power_of_two=True),
+    "sobol-sequence": Sampled(_qmc("Sobol"), power_of_two=True),
+    "sobol-saltelli": SALibDesign("sobol"),
+    "morris": SALibDesign("morris"),
 }
 METHODS = tuple(DESIGNS)
+# Names refused with an explanation, so that nobody takes one design for another.
+RENAMED = {
+    "sobol": (
+        "'sobol' is ambiguous: use 'sobol-sequence' for a space-filling scrambled Sobol' "
+        "sequence, or 'sobol-saltelli' for the design Sobol' sensitivity indices need"
+    ),
+}

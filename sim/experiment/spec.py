@@ -14,7 +14,9 @@ in short::
     [vary]                      # a list, {start, stop, num[, log]} or {min, max[, log]}
     share_spammers = { start = 0.0, stop = 0.5, num = 11 }
     policy = ["none", "etiquette", "moderated"]
-    [sample]                    # optional: method = "grid" | "random" | "lhs" | "sobol", n
+    [sample]                    # optional: method = "grid" | "random" | "lhs" |
+                                # "sobol-sequence" | "sobol-saltelli" | "morris", n
+    [points]                    # instead of [vary]: file = "design.csv" (or .parquet)
     [record]                    # optional: every = days between records, metrics = [...]
     [analysis]                  # optional: outcomes, tipping, threshold, along
 
@@ -26,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 import tomllib
 import unicodedata
@@ -36,18 +37,32 @@ from typing import Any
 
 import numpy as np
 
-from sim.errors import UserError, did_you_mean
 from sim.experiment.designs import (
     DESIGNS,
     METHODS,
+    RENAMED,
     Dimension,
     Points,
     param_value,
     parse_vary,
     spread,
 )
-from sim.model.metrics import DAILY, SUMMARY
-from sim.model.params import PARAMS, ParamError, resolve
+from sim.experiment.points import parse_points
+from sim.experiment.sections import (
+    DEFAULT_OUTCOMES,
+    DEFAULT_THRESHOLD,
+    DEFAULT_TIPPING,
+    SECTION_KEYS,
+    SpecError,
+    Where,
+    analysis_section,
+    integer,
+    known_keys,
+    outcome_names,
+    record_section,
+    table_of,
+)
+from sim.model.params import ParamError, resolve
 
 __all__ = [
     "DEFAULT_OUTCOMES",
@@ -66,28 +81,19 @@ __all__ = [
     "run_seed",
 ]
 
-TOP_KEYS = ("name", "replicates", "seed", "steps", "fixed", "vary", "sample", "record", "analysis")
-SECTION_KEYS = {
-    "sample": ("method", "n"),
-    "record": ("every", "metrics"),
-    "analysis": ("outcomes", "tipping", "threshold", "along"),
-}
-# Outcomes drawn by `sim plot` when the spec does not say: the group's health in one row.
-DEFAULT_OUTCOMES = (
-    "honest_ratio",
-    "members_ratio",
-    "final_quality",
-    "final_spam_share",
-    "engagement_last30",
-    "promo_reach_total",
-    "collapsed",
+TOP_KEYS = (
+    "name",
+    "replicates",
+    "seed",
+    "steps",
+    "common_seeds",
+    "fixed",
+    "vary",
+    "points",
+    "sample",
+    "record",
+    "analysis",
 )
-# The outcome whose crossing is the tipping point, and the threshold it crosses: the
-# model's own collapse threshold (the schema's `collapse_threshold`).
-DEFAULT_TIPPING = "honest_ratio"
-DEFAULT_THRESHOLD: float = PARAMS["collapse_threshold"].default
-# Summary keys that describe the run rather than its outcome.
-NOT_OUTCOMES = ("seed", "days")
 # No design may have more runs than MAX_RUNS; one with more than LARGE_RUNS (about a day
 # of a two-core machine for groups of 1,000 for a year) runs only when asked explicitly
 # (`sim sweep --allow-large`). The points of a design of up to CHECKED_POINTS points are
@@ -100,10 +106,6 @@ MAX_SEED = 2**63 - 1
 # A folder name: letters (of any script), digits, '-', '_' and '.', starting with a letter
 # or a digit (so never '.', '..' or a hidden folder), no '/' and no control character.
 _NAME = re.compile(r"[^\W_][\w.-]{0,99}")
-
-
-class SpecError(UserError, ValueError):
-    """A sweep spec that cannot be run; the message names the key and what is allowed."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,9 @@ class Spec:
     threshold: float
     along: str | None
     points: Points
+    options: dict[str, Any] = field(default_factory=dict)  # the method's own [sample] keys
+    common_seeds: bool = False  # replicate r has the same seed at every point
+    points_file: str | None = None  # [points] file, as given
     source: dict[str, Any] = field(default_factory=dict, compare=False)
     text: str = field(default="", compare=False)
     path: str = field(default="", compare=False)
@@ -173,10 +178,10 @@ class Spec:
         design draws ``k`` points of its own method from the same ranges. No other point
         is made, so a pilot of a huge design costs what a pilot of a small one does.
         """
-        design = DESIGNS[self.method]
-        if design.sampled:
+        design = DESIGNS.get(self.method)  # none for [points]
+        if design is not None and design.sampled:
             m = 1 << (k - 1).bit_length() if design.power_of_two else k
-            points = list(design.points(self.vary, m, self.seed))[:k]
+            points = list(design.points(self.vary, m, self.seed, self.options))[:k]
         else:
             points = [self.points[i] for i in spread(len(self.points), k)]
         n = len(points) if self.n is not None else None
@@ -195,8 +200,9 @@ class Spec:
         return point * self.replicates + replicate
 
     def seed_for(self, point: int, replicate: int) -> int:
-        """Seed of a run; see ``run_seed``."""
-        return run_seed(self.seed, point, replicate)
+        """Seed of a run; see ``run_seed``. With ``common_seeds`` every point has point
+        0's seeds (common random numbers: points differ by their parameters alone)."""
+        return run_seed(self.seed, 0 if self.common_seeds else point, replicate)
 
     def resolved(self) -> dict[str, Any]:
         """The spec as resolved: every setting with its default filled in (for the manifest)."""
@@ -207,7 +213,7 @@ class Spec:
             "steps": self.steps,
             "fixed": self.fixed,
             "vary": [d.as_dict() for d in self.vary],
-            "sample": {"method": self.method, "n": self.n},
+            "sample": {"method": self.method, "n": self.n, **self.options},
             "record": {"every": self.record_every, "metrics": list(self.record_metrics)},
             "analysis": {
                 "outcomes": list(self.outcomes),
@@ -217,6 +223,9 @@ class Spec:
             },
             "n_points": len(self.points),
             "n_runs": self.n_runs,
+            # only when set, so that older specs keep their fingerprints
+            **({"common_seeds": True} if self.common_seeds else {}),
+            **({"points_file": self.points_file} if self.points_file else {}),
         }
 
     def fingerprint(self) -> str:
@@ -264,12 +273,16 @@ def load_spec(path: str | Path) -> Spec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise SpecError(f"{path} is not valid TOML: {err}.") from None
-    spec = parse_spec(data, default_name=path.stem, where=str(path))
+    spec = parse_spec(data, default_name=path.stem, where=str(path), base=path.parent)
     return replace(spec, source=data, text=text, path=str(path))
 
 
-def parse_spec(data: dict[str, Any], default_name: str = "sweep", where: str = "spec") -> Spec:
+def parse_spec(
+    data: dict[str, Any], default_name: str = "sweep", where: str = "spec", base: Path | None = None
+) -> Spec:
     """Check a parsed spec (a dict, as TOML gives it) and set up its design.
+
+    ``base`` is the folder a ``[points]`` file is relative to (the spec's).
 
     The design's size is known before any point is made; one of more than ``MAX_RUNS``
     runs is refused at once. The points of a design of up to ``CHECKED_POINTS`` points are
@@ -281,45 +294,67 @@ def parse_spec(data: dict[str, Any], default_name: str = "sweep", where: str = "
         For an unknown key or parameter, a value of the wrong type or out of bounds,
         a malformed range, an empty or too large design or a point the model would refuse.
     """
-    err = _Where(where)
-    _known_keys(data, TOP_KEYS, "top level", err)
+    err = Where(where)
+    known_keys(data, TOP_KEYS, "top level", err)
     name = _name(data.get("name", default_name), err)
-    replicates = _int(data, "replicates", 1, 1, MAX_RUNS, err)
-    seed = _int(data, "seed", 0, 0, MAX_SEED, err)
-    steps = _int(data, "steps", 365, 1, 100_000, err)
-    fixed = _fixed(_table(data, "fixed", err), err)
-    vary = parse_vary(_table(data, "vary", err), fixed, err)
-    method, n = _sample(_table(data, "sample", err), vary, err)
-    every, metrics = _record(_table(data, "record", err), err)
-    outcomes, tipping, threshold, along = _analysis(_table(data, "analysis", err), vary, err)
+    replicates = integer(data, "replicates", 1, 1, MAX_RUNS, err)
+    seed = integer(data, "seed", 0, 0, MAX_SEED, err)
+    steps = integer(data, "steps", 365, 1, 100_000, err)
+    common = data.get("common_seeds", False)
+    if not isinstance(common, bool):
+        raise err(f"`common_seeds` must be true or false, got {common!r}.")
+    fixed = _fixed(table_of(data, "fixed", err), err)
+    given = {"name": name, "replicates": replicates, "seed": seed, "steps": steps}
+    given |= {"fixed": fixed, "common_seeds": common}
+    if "points" in data:
+        return _listed(data, given, base, err)
+    vary = parse_vary(table_of(data, "vary", err), fixed, err)
+    method, n, options = _sample(table_of(data, "sample", err), vary, err)
     design = DESIGNS[method]
-    runs = design.size(vary, n) * replicates
+    runs = design.size(vary, n, options) * replicates
     if runs > MAX_RUNS:
         raise err(f"the design has {runs:,} runs; at most {MAX_RUNS:,}.")
+    points = design.points(vary, n, seed, options)
+    return _made(data, err, **given, vary=vary, method=method, n=n, options=options, points=points)
+
+
+def _listed(data: dict[str, Any], given: dict[str, Any], base: Path | None, err: Where) -> Spec:
+    """A spec whose points are given explicitly (``[points]``), not made by a design."""
+    for key in ("vary", "sample"):
+        if key in data:
+            raise err(f"[{key}] and [points] exclude each other; give the points one way.")
+    vary, points, file = parse_points(table_of(data, "points", err), given["fixed"], base, err)
+    runs = len(points) * given["replicates"]
+    if runs > MAX_RUNS:
+        raise err(f"the design has {runs:,} runs; at most {MAX_RUNS:,}.")
+    listed = Points.listed(points)
+    return _made(
+        data, err, **given, vary=vary, method="points", n=None, points=listed, points_file=file
+    )
+
+
+def _made(data: dict[str, Any], err: Where, **given: Any) -> Spec:
+    """The spec with its [record] and [analysis], its points checked if few enough."""
+    every, metrics = record_section(table_of(data, "record", err), err)
+    outcomes, tipping, threshold, along = analysis_section(
+        table_of(data, "analysis", err), given["vary"], err
+    )
     spec = Spec(
-        name=name,
-        replicates=replicates,
-        seed=seed,
-        steps=steps,
-        fixed=fixed,
-        vary=vary,
-        method=method,
-        n=n,
+        **given,
         record_every=every,
         record_metrics=metrics,
         outcomes=outcomes,
         tipping=tipping,
         threshold=threshold,
         along=along,
-        points=design.points(vary, n, seed),
         source=data,
     )
     if spec.checked:
-        spec.check_points(where)
+        spec.check_points(err.where)
     return spec
 
 
-def _name(name: Any, err: _Where) -> str:
+def _name(name: Any, err: Where) -> str:
     """The results folder's name, refused unless it is one safe folder name."""
     if isinstance(name, str):
         name = unicodedata.normalize("NFC", name)  # one spelling of 'é' on every system
@@ -331,39 +366,7 @@ def _name(name: Any, err: _Where) -> str:
     )
 
 
-class _Where:
-    """Builds ``SpecError``s prefixed with the file they are about."""
-
-    def __init__(self, where: str) -> None:
-        self.where = where
-
-    def __call__(self, message: str) -> SpecError:
-        return SpecError(f"{self.where}: {message}")
-
-
-def _known_keys(table: dict[str, Any], allowed: tuple[str, ...], what: str, err: _Where) -> None:
-    for key in table:
-        if key not in allowed:
-            hint = did_you_mean(key, allowed)
-            listed = ", ".join(allowed)
-            raise err(f"unknown key {key!r} at {what}.{hint} Allowed: {listed}.")
-
-
-def _table(data: dict[str, Any], key: str, err: _Where) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise err(f"`{key}` must be a table ([{key}] followed by name = value lines).")
-    return value
-
-
-def _int(data: dict[str, Any], key: str, default: int, low: int, high: int, err: _Where) -> int:
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise err(f"`{key}` must be an integer in [{low}, {high}], got {value!r}.")
-    return value
-
-
-def _fixed(table: dict[str, Any], err: _Where) -> dict[str, Any]:
+def _fixed(table: dict[str, Any], err: Where) -> dict[str, Any]:
     out = {}
     for name, value in table.items():
         if isinstance(value, (list, dict)):
@@ -377,10 +380,12 @@ def _fixed(table: dict[str, Any], err: _Where) -> dict[str, Any]:
 
 # --------------------------------------------------------------------- other sections
 def _sample(
-    table: dict[str, Any], vary: tuple[Dimension, ...], err: _Where
-) -> tuple[str, int | None]:
-    _known_keys(table, SECTION_KEYS["sample"], "[sample]", err)
+    table: dict[str, Any], vary: tuple[Dimension, ...], err: Where
+) -> tuple[str, int | None, dict[str, Any]]:
+    known_keys(table, SECTION_KEYS["sample"], "[sample]", err)
     method = table.get("method", "grid")
+    if method in RENAMED:
+        raise err(f"[sample] method: {RENAMED[method]}.")
     if not isinstance(method, str) or method not in METHODS:
         raise err(
             f"[sample] method must be one of {', '.join(map(repr, METHODS))}, got {method!r}."
@@ -392,66 +397,20 @@ def _sample(
         if ranges:
             raise err(
                 f"[vary] {ranges[0]}: a {{min, max}} range is sampled; add [sample] with "
-                "method = 'random', 'lhs' or 'sobol' and n, or give {start, stop, num} for a grid."
+                "method = 'random', 'lhs' or 'sobol-sequence' and n, or give {start, stop, num} "
+                "for a grid."
             )
-        return method, None
+        return method, None, {}
     if not vary:
         raise err(f"[sample] method {method!r} needs parameters to sample in [vary].")
     if "n" not in table:
         raise err(f"[sample] n (the number of points to sample) is required for {method!r}.")
-    n = _int(table, "n", 0, 1, MAX_RUNS, _Where(err.where + ": [sample]"))
+    n = integer(table, "n", 0, 1, MAX_RUNS, Where(err.where + ": [sample]"))
     if DESIGNS[method].power_of_two and n & (n - 1):
         up = 1 << n.bit_length()
         raise err(f"[sample] n must be a power of 2 for {method!r} (balance), got {n}; try {up}.")
-    return method, n
-
-
-def _record(table: dict[str, Any], err: _Where) -> tuple[int, tuple[str, ...]]:
-    _known_keys(table, SECTION_KEYS["record"], "[record]", err)
-    every = _int(table, "every", 1, 1, 100_000, _Where(err.where + ": [record]"))
-    allowed = [k for k in DAILY if k != "day"]
-    metrics = table.get("metrics", allowed)
-    if not isinstance(metrics, list):
-        raise err(f"[record] metrics must be a list of daily measures, got {metrics!r}.")
-    for m in metrics:
-        if m not in allowed:
-            hint = did_you_mean(str(m), allowed)
-            raise err(
-                f"[record] metrics: unknown measure {m!r}.{hint} Allowed: {', '.join(allowed)}."
-            )
-    if len(set(metrics)) != len(metrics):
-        raise err("[record] metrics: the list repeats a measure.")
-    return every, tuple(metrics)
-
-
-def outcome_names() -> list[str]:
-    """The per-run outcomes a spec (or `sim plot --outcome`) may name."""
-    return [k for k in SUMMARY if k not in NOT_OUTCOMES]
-
-
-def _analysis(
-    table: dict[str, Any], vary: tuple[Dimension, ...], err: _Where
-) -> tuple[tuple[str, ...], str, float, str | None]:
-    _known_keys(table, SECTION_KEYS["analysis"], "[analysis]", err)
-    allowed = outcome_names()
-    outcomes = table.get("outcomes", list(DEFAULT_OUTCOMES))
-    if not isinstance(outcomes, list) or not outcomes:
-        raise err("[analysis] outcomes must be a non-empty list of per-run outcomes.")
-    tipping = table.get("tipping", DEFAULT_TIPPING)
-    for o in [*outcomes, tipping]:
-        if o not in allowed:
-            hint = did_you_mean(str(o), allowed)
-            raise err(f"[analysis]: unknown outcome {o!r}.{hint} Allowed: {', '.join(allowed)}.")
-    threshold = table.get("threshold", DEFAULT_THRESHOLD)
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
-        raise err(f"[analysis] threshold must be a number, got {threshold!r}.")
-    if not math.isfinite(threshold):
-        raise err(f"[analysis] threshold must be finite, got {threshold!r}.")
-    along = table.get("along")
-    numeric = [d.name for d in vary if d.numeric]
-    if along is not None and along not in numeric:
-        listed = ", ".join(numeric) or "none in this spec"
-        raise err(
-            f"[analysis] along must be a numeric parameter in [vary] ({listed}), got {along!r}."
-        )
-    return tuple(outcomes), tipping, float(threshold), along
+    design = DESIGNS[method]
+    for key in SECTION_KEYS["sample"][2:]:
+        if key in table and key not in design.options:
+            raise err(f"[sample] {key} is not an option of {method!r}.")
+    return method, n, design.parse_options(table, method, err)
