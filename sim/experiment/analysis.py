@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError, did_you_mean
+from sim.experiment.sensitivity import Sensitivity, of_results
 from sim.experiment.spec import (
     DEFAULT_OUTCOMES,
     DEFAULT_THRESHOLD,
@@ -98,6 +99,8 @@ class Analysis:
     along: str | None
     tipping: list[Tipping] = field(default_factory=list)
     tipping_note: str = ""
+    sensitivity: Sensitivity | None = None  # a SALib design's indices
+    sensitivity_note: str = ""
 
     @property
     def numeric(self) -> list[str]:
@@ -313,6 +316,7 @@ def analyse(
     )
     _check_choice(a, outcome, threshold, along)
     _find_tipping(a, n_boot)
+    a.sensitivity, a.sensitivity_note = of_results(manifest["resolved"], a.runs, a.outcomes)
     return a
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "DESIGNS",
     "METHODS",
     "RENAMED",
+    "refusal",
     "Design",
     "Dimension",
     "Points",
@@ -440,3 +441,16 @@ RENAMED = {
         "sequence, or 'sobol-saltelli' for the design Sobol' sensitivity indices need"
     ),
 }
+
+
+def refusal(method: str) -> str | None:
+    """Why a design cannot be analysed for sensitivity (``sim.experiment.sensitivity``),
+    or None if it can."""
+    design = DESIGNS.get(method)
+    if design is not None and design.analysed:
+        return None
+    return (
+        f"the {method!r} design cannot give sensitivity indices: its points are not the "
+        "sample SALib's estimators need. Use [sample] method = 'sobol-saltelli' (Sobol' "
+        "indices) or 'morris' (Morris screening)"
+    )

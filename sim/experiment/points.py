@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.experiment.designs import Dimension, param_value
 from sim.model.params import PARAMS, ParamError, check_value
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["POINTS_KEYS", "parse_points", "read_table"]
 
@@ -27,6 +28,8 @@ Err = Callable[[str], Exception]
 
 def read_table(path: Path, err: Err) -> pd.DataFrame:
     """A CSV or Parquet table of points, or ``err`` naming why it cannot be read."""
+    import pandas as pd  # only when a table is read: reading a spec stays light
+
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise err(f"[points] file must be a .csv or .parquet table, got {str(path)!r}.")
@@ -59,6 +62,8 @@ def parse_points(
         rows = table["rows"]
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise err("[points] rows must be a list of tables of parameter values.")
+        import pandas as pd
+
         given, frame = None, pd.DataFrame(rows)
     if len(frame) == 0 or len(frame.columns) == 0:
         raise err("[points]: the table has no points; give one row per point.")

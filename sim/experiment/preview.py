@@ -79,7 +79,12 @@ def design_text(plan: Spec) -> str:
         f"{d.name} ({len(d.values)} values)" if d.values else f"{d.name} [{d.low:g}, {d.high:g}]"
         for d in plan.vary
     )
-    kind = "grid" if plan.method == "grid" else f"{plan.method} sample of {plan.n} points"
+    kind = {
+        "grid": "grid",
+        "points": f"points from {plan.points_file or 'a table'}",
+        "sobol-saltelli": f"Saltelli design of N = {plan.n}",
+        "morris": f"Morris design of {plan.n} trajectories",
+    }.get(plan.method, f"{plan.method} sample of {plan.n} points")
     return f"{kind} over {dims}" if plan.vary else "one point"
 
 

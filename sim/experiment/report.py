@@ -48,7 +48,27 @@ def write_report(a: Analysis) -> list[Path]:
     with naming(figures):
         written = _write_figures(a, figures)
     written.append(_write_aggregates(a))
+    written += _write_sensitivity(a, figures)
     written.append(_write_summary(a))
+    return written
+
+
+def _write_sensitivity(a: Analysis, figures: Path) -> list[Path]:
+    """A SALib design's indices: sensitivity.csv (and the pairs'), and their figure."""
+    if a.sensitivity is None or len(a.sensitivity.table) == 0:
+        return []
+    from sim.figures.sensitivity import plot_indices
+
+    s, written = a.sensitivity, [a.root / "sensitivity.csv"]
+    with replacing(written[0]) as tmp:
+        s.table.to_csv(tmp, index=False)
+    if s.second is not None:
+        written.append(a.root / "sensitivity_second_order.csv")
+        with replacing(written[-1]) as tmp:
+            s.second.to_csv(tmp, index=False)
+    written.append(figures / "sensitivity.png")
+    with naming(figures):
+        _close(plot_indices(s.table, s.kind, list(dict.fromkeys(s.table["outcome"])), written[-1]))
     return written
 
 
@@ -176,6 +196,7 @@ def _write_summary(a: Analysis) -> Path:
         "",
     ]
     lines += _tipping_lines(a, SUMMARY)
+    lines += sensitivity_lines(a)
     lines += ["", "## Outcomes (mean and 95% confidence interval over replicates)", ""]
     lines += _markdown(point_table(a), a.varied, a.outcomes)
     lines += [
@@ -245,10 +266,77 @@ def _markdown(
 def terminal_report(a: Analysis) -> str:
     """The tipping points in a few lines, for the end of `sim sweep` and `sim plot`."""
     if not a.tipping:
-        return f"Tipping point: {a.tipping_note}"
+        return "\n".join([f"Tipping point: {a.tipping_note}", *sensitivity_terminal(a)])
     lines = [f"Tipping point: {a.along} at which mean {a.tipping_outcome} crosses {a.threshold:g}"]
     for t in a.tipping:
         ci = f"95% CI {_num(t.lo)} to {_num(t.hi)}" if np.isfinite(t.lo) else "no CI"
         extra = f"  ({t.note})" if t.note else ""
         lines.append(f"  {t.label():<40} {_num(t.estimate):>8}  {ci}{extra}")
-    return "\n".join(lines)
+    return "\n".join(lines + sensitivity_terminal(a))
+
+
+def sensitivity_lines(a: Analysis) -> list[str]:
+    """The summary's sensitivity section: the indices of each outcome, parameters by
+    importance, each with the half-width of its 95% interval."""
+    if a.sensitivity is None:
+        note = a.sensitivity_note
+        return ["", "## Sensitivity", "", f"Not computed: {note}"] if note else []
+    s, res = a.sensitivity, a.manifest["resolved"]
+    design = f"{res['n_points']} points x {res['replicates']} replicates"
+    if s.kind == "sobol":
+        cols = (("S1", "S1_conf"), ("ST", "ST_conf"))
+        intro = (
+            f"Sobol' indices from a Saltelli design of N = {res['sample']['n']} ({design}; a "
+            "point's outcome is the mean over its replicates), estimated by SALib. `S1` is "
+            "the share of the outcome's variance due to the parameter alone, `ST` with all "
+            "its interactions; parameters by `ST`."
+        )
+    else:
+        cols = (("mu_star", "mu_star_conf"), ("sigma", None), ("mu", None))
+        intro = (
+            f"Morris screening from {res['sample']['n']} trajectories ({design}), by SALib: "
+            "`mu_star` is the mean absolute change of the outcome when the parameter crosses "
+            "its range (in the outcome's units per whole range), `sigma` the spread of "
+            "that change (interactions, non-linearity); parameters by `mu_star`."
+        )
+    lines = [
+        "",
+        "## Sensitivity",
+        "",
+        intro + " ± is the half-width of the 95% bootstrap "
+        "interval. Table: `sensitivity.csv`; figure: `figures/sensitivity.png`.",
+        "",
+    ]
+    lines += ["| outcome | parameter | " + " | ".join(c for c, _ in cols) + " |"]
+    lines += ["|---|---|" + "---|" * len(cols)]
+    for _, r in s.table.iterrows():
+        cells = [_pm(r[c], r[conf] if conf else None) for c, conf in cols]
+        lines.append(f"| {r['outcome']} | {r['parameter']} | " + " | ".join(cells) + " |")
+    if s.second is not None:
+        top = s.second.sort_values("S2", ascending=False).groupby("outcome").head(5)
+        lines += ["", "Largest second-order indices (all in `sensitivity_second_order.csv`):", ""]
+        lines += ["| outcome | pair | S2 |", "|---|---|---|"]
+        lines += [
+            f"| {r['outcome']} | {r['parameter']} x {r['other']} | {_pm(r['S2'], r['S2_conf'])} |"
+            for _, r in top.iterrows()
+        ]
+    return lines + ([""] + s.notes if s.notes else [])
+
+
+def _pm(value: float, conf: float | None) -> str:
+    return f"{value:.3f}" + ("" if conf is None else f" ± {conf:.3f}")
+
+
+def sensitivity_terminal(a: Analysis, top: int = 3) -> list[str]:
+    """The most important parameters of each outcome, for the terminal."""
+    s = a.sensitivity
+    if s is None:
+        return [f"Sensitivity: {a.sensitivity_note}"] if a.sensitivity_note else []
+    out = [f"Sensitivity ({'Sobol ST' if s.kind == 'sobol' else 'Morris mu*'}, most important):"]
+    conf = f"{s.rank_by}_conf"
+    for outcome, g in s.table.groupby("outcome", sort=False):
+        drivers = ", ".join(
+            f"{r['parameter']} {_pm(r[s.rank_by], r[conf])}" for _, r in g.head(top).iterrows()
+        )
+        out.append(f"  {outcome}: {drivers}")
+    return out

@@ -27,13 +27,14 @@ __all__ = [
     "known_keys",
     "outcome_names",
     "record_section",
+    "sensitivity_section",
     "table_of",
 ]
 
 SECTION_KEYS = {
     "sample": ("method", "n", "second_order", "levels"),
     "record": ("every", "metrics"),
-    "analysis": ("outcomes", "tipping", "threshold", "along"),
+    "analysis": ("outcomes", "tipping", "threshold", "along", "sensitivity"),
 }
 # Outcomes drawn by `sim plot` when the spec does not say: the group's health in one row.
 DEFAULT_OUTCOMES = (
@@ -138,3 +139,17 @@ def analysis_section(
             f"[analysis] along must be a numeric parameter in [vary] ({listed}), got {along!r}."
         )
     return tuple(outcomes), tipping, float(threshold), along
+
+
+def sensitivity_section(table: dict[str, Any], err: Where) -> tuple[str, ...] | None:
+    """``[analysis] sensitivity``: the outcomes whose sensitivity indices to compute."""
+    if "sensitivity" not in table:
+        return None
+    chosen, allowed = table["sensitivity"], outcome_names()
+    if not isinstance(chosen, list) or not chosen:
+        raise err("[analysis] sensitivity must be a non-empty list of per-run outcomes.")
+    for o in chosen:
+        if o not in allowed:
+            hint = did_you_mean(str(o), allowed)
+            raise err(f"[analysis] sensitivity: unknown outcome {o!r}.{hint}")
+    return tuple(chosen)

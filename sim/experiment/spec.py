@@ -18,7 +18,7 @@ in short::
                                 # "sobol-sequence" | "sobol-saltelli" | "morris", n
     [points]                    # instead of [vary]: file = "design.csv" (or .parquet)
     [record]                    # optional: every = days between records, metrics = [...]
-    [analysis]                  # optional: outcomes, tipping, threshold, along
+    [analysis]                  # optional: outcomes, tipping, threshold, along, sensitivity
 
 Seeds are derived with NumPy's ``SeedSequence`` from the master seed and the run's
 (point, replicate) only, so they do not depend on how runs are scheduled.
@@ -45,6 +45,7 @@ from sim.experiment.designs import (
     Points,
     param_value,
     parse_vary,
+    refusal,
     spread,
 )
 from sim.experiment.points import parse_points
@@ -60,6 +61,7 @@ from sim.experiment.sections import (
     known_keys,
     outcome_names,
     record_section,
+    sensitivity_section,
     table_of,
 )
 from sim.model.params import ParamError, resolve
@@ -138,6 +140,7 @@ class Spec:
     options: dict[str, Any] = field(default_factory=dict)  # the method's own [sample] keys
     common_seeds: bool = False  # replicate r has the same seed at every point
     points_file: str | None = None  # [points] file, as given
+    sensitivity: tuple[str, ...] | None = None  # [analysis] outcomes to analyse with SALib
     source: dict[str, Any] = field(default_factory=dict, compare=False)
     text: str = field(default="", compare=False)
     path: str = field(default="", compare=False)
@@ -220,6 +223,7 @@ class Spec:
                 "tipping": self.tipping,
                 "threshold": self.threshold,
                 "along": self.along,
+                **({"sensitivity": list(self.sensitivity)} if self.sensitivity else {}),
             },
             "n_points": len(self.points),
             "n_runs": self.n_runs,
@@ -336,9 +340,11 @@ def _listed(data: dict[str, Any], given: dict[str, Any], base: Path | None, err:
 def _made(data: dict[str, Any], err: Where, **given: Any) -> Spec:
     """The spec with its [record] and [analysis], its points checked if few enough."""
     every, metrics = record_section(table_of(data, "record", err), err)
-    outcomes, tipping, threshold, along = analysis_section(
-        table_of(data, "analysis", err), given["vary"], err
-    )
+    analysis = table_of(data, "analysis", err)
+    outcomes, tipping, threshold, along = analysis_section(analysis, given["vary"], err)
+    sensitivity = sensitivity_section(analysis, err)
+    if sensitivity is not None and refusal(given["method"]):
+        raise err(f"[analysis] sensitivity: {refusal(given['method'])}.")
     spec = Spec(
         **given,
         record_every=every,
@@ -347,6 +353,7 @@ def _made(data: dict[str, Any], err: Where, **given: Any) -> Spec:
         tipping=tipping,
         threshold=threshold,
         along=along,
+        sensitivity=sensitivity,
         source=data,
     )
     if spec.checked:
