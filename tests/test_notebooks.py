@@ -23,6 +23,7 @@ EXPECTED = {
     "02-sweep-analysis",
     "03-rules-and-moderation",
     "04-classroom",
+    "05-sensitivity-and-scenario-discovery",
 }
 SMALL = {
     "SIM_NB_MEMBERS": "150",
@@ -42,7 +43,7 @@ def _code(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
-def test_the_four_notebooks_are_there():
+def test_the_notebooks_are_there():
     assert {p.stem for p in NOTEBOOKS} == EXPECTED
 
 
