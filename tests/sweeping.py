@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.experiment.store import PARTS, RUNS, TIMESERIES
+from sim.experiment.tables import LOG_TABLES
 
 SPEC = {
     "name": "small",
@@ -62,12 +63,23 @@ def tables(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def assert_same_results(a: Path, b: Path) -> None:
-    """Two folders hold the same runs and series, each run once."""
+    """Two folders hold the same runs, series and logs, each run once."""
     runs_a, ts_a = tables(a)
     runs_b, ts_b = tables(b)
     assert runs_a["run_id"].is_unique and not ts_a.duplicated(["run_id", "day"]).any()
     pd.testing.assert_frame_equal(runs_a, runs_b)
     pd.testing.assert_frame_equal(ts_a, ts_b)
+    for name in LOG_TABLES.values():
+        assert (a / name).exists() == (b / name).exists(), name
+        if (a / name).exists():
+            pd.testing.assert_frame_equal(log_table(a, name), log_table(b, name))
+
+
+def log_table(root: Path, name: str) -> pd.DataFrame:
+    """A log table (posts.parquet, ...) in a canonical order: by run, then as the run wrote it."""
+    log = pd.read_parquet(root / name)
+    log["order"] = log.groupby("run_id").cumcount()
+    return log.sort_values(["run_id", "order"]).drop(columns="order").reset_index(drop=True)
 
 
 def quiet() -> io.StringIO:

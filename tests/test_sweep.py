@@ -249,9 +249,9 @@ def test_runs_from_workers_that_cannot_see_the_folder_are_written_by_the_client(
     monkeypatch.setattr(sim.experiment.run, "writer_for", lambda root, session: None)
     written, write_run = [], Store.write_run
 
-    def spy(store, row, ts):
+    def spy(store, row, ts, logs=None):
         written.append(row["run_id"])
-        write_run(store, row, ts)
+        write_run(store, row, ts, logs)
 
     monkeypatch.setattr(Store, "write_run", spy)
     report = run_sweep(spec, tmp_path / "far", jobs=1, stream=quiet())

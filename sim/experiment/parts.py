@@ -7,6 +7,9 @@ two files of its own in ``ROOT/.parts/``, opened once and never rewritten::
                                                  run: its recorded time series
     <session>-<host>-<pid>-<thread>.runs.jsonl   one line per finished run:
                                                  {"run_id": ..., "ts": true, "row": {...}}
+    <session>-<host>-<pid>-<thread>.<log>.arrows the run's post, member or reply log when
+                                                 the spec keeps it ([record] logs), one
+                                                 batch per run; the line lists the logs
 
 One file per worker and session, not one per run, because shared file systems of
 clusters suffer from many small files; append-only, because appending is cheap and a
@@ -61,6 +64,7 @@ __all__ = [
 PARTS = ".parts"
 SESSION_SUFFIX = ".session"
 ROWS_SUFFIX, TS_SUFFIX = ".runs.jsonl", ".ts.arrows"
+LOG_SUFFIXES = {kind: f".{kind}.arrows" for kind in ("posts", "members", "replies")}
 LEGACY_SUFFIXES = (".parquet", ".arrow")  # later wins
 _LEGACY = re.compile(r"^(\d+)\.(run|ts)(\.arrow|\.parquet)$")
 
@@ -79,12 +83,23 @@ class PartWriter:
 
     def __init__(self, parts: Path, name: str) -> None:
         self.name = name
+        self.parts = parts
         self.rows_path = parts / f"{name}{ROWS_SUFFIX}"
         self.ts_path = parts / f"{name}{TS_SUFFIX}"
         self._fds: dict[Path, int] = {}
+        self._schemas: dict[str, pa.Schema] = {}
 
-    def append(self, row: dict[str, Any], ts: pa.Table | pd.DataFrame | None) -> None:
-        """Append a run's series (if any), then its row line, which marks it done."""
+    def append(
+        self,
+        row: dict[str, Any],
+        ts: pa.Table | pd.DataFrame | None,
+        logs: dict[str, pa.Table] | None = None,
+    ) -> None:
+        """Append a run's logs and series (if any), then its row line, which marks it done."""
+        kept = [kind for kind, table in (logs or {}).items() if len(table)]
+        for kind in kept:
+            assert logs is not None
+            self._append_log(kind, logs[kind])
         has_ts = ts is not None and len(ts) > 0
         if has_ts:
             assert ts is not None
@@ -92,8 +107,19 @@ class PartWriter:
             data = b"".join(b.serialize().to_pybytes() for b in table.to_batches())
             self._append(self.ts_path, data, header=table.schema.serialize().to_pybytes())
         record = {"run_id": int(row["run_id"]), "ts": has_ts, "row": row}
+        if kept:
+            record["logs"] = kept
         line = json.dumps(record, default=_jsonable, allow_nan=True).encode() + b"\n"
         self._append(self.rows_path, line)
+
+    def _append_log(self, kind: str, table: pa.Table) -> None:
+        """A run's log as one batch of the writer's stream of that log (whose schema is
+        that of its first run: later runs are cast to it)."""
+        schema = self._schemas.setdefault(kind, table.schema)
+        table = table.cast(schema).combine_chunks()
+        data = b"".join(b.serialize().to_pybytes() for b in table.to_batches())
+        path = self.parts / f"{self.name}{LOG_SUFFIXES[kind]}"
+        self._append(path, data, header=schema.serialize().to_pybytes())
 
     def _append(self, path: Path, data: bytes, header: bytes = b"") -> None:
         """One append; a failed one is cut off again, so it leaves no partial record."""
@@ -176,6 +202,7 @@ class Part:
     rows: dict[int, dict[str, Any]] = field(default_factory=dict)
     series_at: dict[int, int] = field(default_factory=dict)  # run_id -> batch or 0 (legacy)
     ts_path: Path | None = None
+    logs_at: dict[str, tuple[Path, dict[int, int]]] = field(default_factory=dict)
 
     def series(self, ids: set[int], columns: list[str] | None = None) -> Iterator[pa.Table]:
         """The series of the runs in ``ids`` (each once: the last one this writer wrote)."""
@@ -189,6 +216,16 @@ class Part:
                     yield table if columns is None else table.select(columns)
         else:
             yield _read_legacy(self.ts_path, columns)
+
+    def log(self, kind: str, ids: set[int]) -> Iterator[pa.Table]:
+        """One log of the runs in ``ids`` (each once: the last one this writer wrote)."""
+        path, at = self.logs_at.get(kind, (None, {}))
+        if path is None or not ids & at.keys():
+            return
+        for i, batch in enumerate(_batches(path)):
+            run_id = batch.column(0)[0].as_py() if batch.num_rows else None
+            if run_id in ids and at.get(run_id) == i:
+                yield pa.Table.from_batches([batch])
 
 
 @dataclass
@@ -214,11 +251,7 @@ def scan(parts: Path, repair: bool = False) -> Found:
         return found
     names = sorted(p.name for p in parts.iterdir() if not p.name.startswith("."))
     streams = sorted(
-        {
-            n.removesuffix(ROWS_SUFFIX).removesuffix(TS_SUFFIX)
-            for n in names
-            if n.endswith((ROWS_SUFFIX, TS_SUFFIX))
-        }
+        {_stem(n) for n in names if n.endswith((ROWS_SUFFIX, TS_SUFFIX, *LOG_SUFFIXES.values()))}
     )
     for name in streams:
         found.parts.append(_stream_part(parts, name, repair, found.dropped))
@@ -229,24 +262,52 @@ def scan(parts: Path, repair: bool = False) -> Found:
     return found
 
 
+def _stem(name: str) -> str:
+    """A part's name from one of its files' names."""
+    for suffix in (ROWS_SUFFIX, TS_SUFFIX, *LOG_SUFFIXES.values()):
+        if name.endswith(suffix):
+            return name.removesuffix(suffix)
+    return name
+
+
 def _stream_part(parts: Path, name: str, repair: bool, dropped: list[str]) -> Part:
     rows_path, ts_path = parts / f"{name}{ROWS_SUFFIX}", parts / f"{name}{TS_SUFFIX}"
-    part = Part(name, [p for p in (rows_path, ts_path) if p.exists()], ts_path=ts_path)
+    logs = {k: parts / f"{name}{suffix}" for k, suffix in LOG_SUFFIXES.items()}
+    files = [p for p in (rows_path, ts_path, *logs.values()) if p.exists()]
+    part = Part(name, files, ts_path=ts_path)
     records = _records(rows_path, repair, dropped) if rows_path.exists() else []
     if ts_path.exists() and any(r["ts"] for r in records):
         part.series_at = _index(ts_path)
+    for kind, path in logs.items():
+        if path.exists() and any(kind in r.get("logs", ()) for r in records):
+            part.logs_at[kind] = (path, _index(path))
     lost = 0
     for record in records:
         run_id = int(record["run_id"])
-        if record["ts"] and run_id not in part.series_at:
+        missing = _missing(record, part)
+        if missing is not None:
             if not repair:
-                raise damaged(ts_path, f"the time series of run {run_id} is missing")
+                raise damaged(missing[0], f"the {missing[1]} of run {run_id} is missing")
             lost += 1
             continue
         part.rows[run_id] = record["row"]
     if lost:
-        dropped.append(f"{lost} runs whose time series is missing from {ts_path.name}")
+        dropped.append(f"{lost} runs whose time series or logs are missing from {name}")
     return part
+
+
+def _missing(record: dict[str, Any], part: Part) -> tuple[Path, str] | None:
+    """The file and what of a run it lacks, or None if everything its line lists is there."""
+    run_id = int(record["run_id"])
+    if record["ts"] and run_id not in part.series_at:
+        assert part.ts_path is not None
+        return part.ts_path, "time series"
+    for kind in record.get("logs", ()):
+        path, at = part.logs_at.get(kind, (part.ts_path, {}))
+        if run_id not in at:
+            assert path is not None
+            return path.with_name(f"{part.name}{LOG_SUFFIXES[kind]}"), f"{kind} log"
+    return None
 
 
 def _records(path: Path, repair: bool, dropped: list[str]) -> list[dict[str, Any]]:

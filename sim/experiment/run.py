@@ -28,8 +28,11 @@ __all__ = [
     "Destination",
     "Result",
     "Task",
+    "LOG_METHODS",
     "execute",
     "failed",
+    "keeps_feed",
+    "log_frame",
     "record",
     "work",
     "worker_name",
@@ -53,6 +56,7 @@ class Task:
     steps: int
     every: int
     metrics: tuple[str, ...]
+    logs: tuple[str, ...] = ()  # the run's traces to keep: "posts", "members", "replies"
 
 
 @dataclass
@@ -66,6 +70,7 @@ class Result:
     ts: pa.Table | None = None
     stored: bool = False
     worker: str | None = None
+    logs: dict[str, pa.Table] = field(default_factory=dict)  # kept traces, by log
 
     @property
     def failed(self) -> bool:
@@ -101,7 +106,7 @@ def work(task: Task, to: Destination) -> Result:
     writer = writer_for(Path(to.root), to.session)
     if writer is None:
         return result
-    writer.append(result.row, result.ts)
+    writer.append(result.row, result.ts, result.logs)
     return Result(row=result.row, stored=True, worker=result.worker)
 
 
@@ -111,16 +116,38 @@ def execute(task: Task) -> Result:
 
     started = time.perf_counter()
     try:
-        model = CommunityModel(rng=task.seed, **task.params).run(task.steps)
+        feed = keeps_feed(task.logs)
+        model = CommunityModel(rng=task.seed, logs=feed, **task.params).run(task.steps)
         summary = {k: v for k, v in model.summary().items() if k != "seed"}
         row = {**_where(task), **model.params, **summary, "status": "ok", "error": None}
         # the collector's columns, not model.timeseries(): no DataFrame built per run
         kept = record(model.datacollector.model_vars, task.every, task.metrics)
         ts = pa.table({"run_id": np.full(len(kept["day"]), task.run_id, np.int64), **kept})
+        logs = {kind: _log(model, kind, task.run_id) for kind in task.logs}
     except Exception:  # noqa: BLE001 - isolating any failure of a run is the point
         return failed(task, traceback.format_exc(), time.perf_counter() - started)
     row["wall_time"] = time.perf_counter() - started
-    return Result(row=row, ts=ts)
+    return Result(row=row, ts=ts, logs=logs)
+
+
+# The model's method that gives each log a sweep can keep ([record] logs).
+LOG_METHODS = {"posts": "post_log", "members": "member_log", "replies": "reply_log"}
+
+
+def keeps_feed(logs: Sequence[str]) -> bool:
+    """Whether the model must keep its post and reply logs (only then: they cost memory)."""
+    return bool({"posts", "replies"} & set(logs))
+
+
+def log_frame(model: Any, kind: str) -> Any:
+    """One of a run's logs as the model gives it (a DataFrame)."""
+    return getattr(model, LOG_METHODS[kind])()
+
+
+def _log(model: Any, kind: str, run_id: int) -> pa.Table:
+    """One of the run's logs as a table, its run_id first."""
+    table = pa.Table.from_pandas(log_frame(model, kind), preserve_index=False)
+    return table.add_column(0, "run_id", pa.array(np.full(len(table), run_id, np.int64)))
 
 
 def failed(task: Task, error: str, wall_time: float = math.nan) -> Result:

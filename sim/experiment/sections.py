@@ -26,6 +26,8 @@ __all__ = [
     "integer",
     "known_keys",
     "outcome_names",
+    "LOGS",
+    "logs_section",
     "record_section",
     "sensitivity_section",
     "table_of",
@@ -33,7 +35,7 @@ __all__ = [
 
 SECTION_KEYS = {
     "sample": ("method", "n", "second_order", "levels"),
-    "record": ("every", "metrics"),
+    "record": ("every", "metrics", "logs"),
     "analysis": ("outcomes", "tipping", "threshold", "along", "sensitivity"),
 }
 # Outcomes drawn by `sim plot` when the spec does not say: the group's health in one row.
@@ -153,3 +155,24 @@ def sensitivity_section(table: dict[str, Any], err: Where) -> tuple[str, ...] | 
             hint = did_you_mean(str(o), allowed)
             raise err(f"[analysis] sensitivity: unknown outcome {o!r}.{hint}")
     return tuple(chosen)
+
+
+# The run's traces a sweep can keep ([record] logs), each written to <name>.parquet with a
+# run_id column: the post log, the member log and the reply log of ``sim.model.logs``.
+LOGS = ("posts", "members", "replies")
+
+
+def logs_section(table: dict[str, Any], err: Where) -> tuple[str, ...]:
+    """``[record] logs``: which of the run's logs to keep (none by default: they cost)."""
+    logs = table.get("logs", [])
+    if not isinstance(logs, list) or not all(isinstance(k, str) for k in logs):
+        raise err(f"[record] logs must be a list of {', '.join(map(repr, LOGS))}, got {logs!r}.")
+    for k in logs:
+        if k not in LOGS:
+            raise err(
+                f"[record] logs: unknown log {k!r}.{did_you_mean(k, LOGS)} Allowed: "
+                f"{', '.join(LOGS)}."
+            )
+    if len(set(logs)) != len(logs):
+        raise err("[record] logs: the list repeats a log.")
+    return tuple(logs)

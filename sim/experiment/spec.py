@@ -17,7 +17,7 @@ in short::
     [sample]                    # optional: method = "grid" | "random" | "lhs" |
                                 # "sobol-sequence" | "sobol-saltelli" | "morris", n
     [points]                    # instead of [vary]: file = "design.csv" (or .parquet)
-    [record]                    # optional: every = days between records, metrics = [...]
+    [record]                    # optional: every, metrics = [...], logs = ["posts", ...]
     [analysis]                  # optional: outcomes, tipping, threshold, along, sensitivity
 
 Seeds are derived with NumPy's ``SeedSequence`` from the master seed and the run's
@@ -59,6 +59,7 @@ from sim.experiment.sections import (
     analysis_section,
     integer,
     known_keys,
+    logs_section,
     outcome_names,
     record_section,
     sensitivity_section,
@@ -141,6 +142,7 @@ class Spec:
     common_seeds: bool = False  # replicate r has the same seed at every point
     points_file: str | None = None  # [points] file, as given
     sensitivity: tuple[str, ...] | None = None  # [analysis] outcomes to analyse with SALib
+    record_logs: tuple[str, ...] = ()  # [record] logs: the run's traces to keep
     source: dict[str, Any] = field(default_factory=dict, compare=False)
     text: str = field(default="", compare=False)
     path: str = field(default="", compare=False)
@@ -217,7 +219,8 @@ class Spec:
             "fixed": self.fixed,
             "vary": [d.as_dict() for d in self.vary],
             "sample": {"method": self.method, "n": self.n, **self.options},
-            "record": {"every": self.record_every, "metrics": list(self.record_metrics)},
+            "record": {"every": self.record_every, "metrics": list(self.record_metrics)}
+            | ({"logs": list(self.record_logs)} if self.record_logs else {}),
             "analysis": {
                 "outcomes": list(self.outcomes),
                 "tipping": self.tipping,
@@ -340,6 +343,7 @@ def _listed(data: dict[str, Any], given: dict[str, Any], base: Path | None, err:
 def _made(data: dict[str, Any], err: Where, **given: Any) -> Spec:
     """The spec with its [record] and [analysis], its points checked if few enough."""
     every, metrics = record_section(table_of(data, "record", err), err)
+    logs = logs_section(table_of(data, "record", err), err)
     analysis = table_of(data, "analysis", err)
     outcomes, tipping, threshold, along = analysis_section(analysis, given["vary"], err)
     sensitivity = sensitivity_section(analysis, err)
@@ -349,6 +353,7 @@ def _made(data: dict[str, Any], err: Where, **given: Any) -> Spec:
         **given,
         record_every=every,
         record_metrics=metrics,
+        record_logs=logs,
         outcomes=outcomes,
         tipping=tipping,
         threshold=threshold,

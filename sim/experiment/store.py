@@ -43,6 +43,7 @@ from sim.experiment.files import StoreError, remove_temporaries, write_json, wri
 from sim.experiment.lock import LOCK
 from sim.experiment.parts import PARTS, SESSION_SUFFIX, PartWriter, close_writers, host_name
 from sim.experiment.tables import (
+    LOG_TABLES,
     RUNS,
     TIMESERIES,
     consolidate,
@@ -73,7 +74,7 @@ __all__ = [
 
 MANIFEST, RESERVE, OUTPUTS = "manifest.json", ".reserve", ".outputs"
 # What a sweep writes besides its report; the manifest lists these and what the report adds.
-OWN = (MANIFEST, RUNS, TIMESERIES, PARTS, RESERVE, OUTPUTS)
+OWN = (MANIFEST, RUNS, TIMESERIES, *LOG_TABLES.values(), PARTS, RESERVE, OUTPUTS)
 # Names a sweep writes over: a folder holding them without a manifest is refused.
 CLAIMED = (RUNS, TIMESERIES, "figures", "summary.md", "aggregates.csv")
 # Keys of the resolved spec that decide the runs ([analysis] does not).
@@ -315,13 +316,18 @@ class Store:
         self.save_manifest()
 
     # --------------------------------------------------------------- writing
-    def write_run(self, row: dict[str, Any], ts: pa.Table | pd.DataFrame | None) -> None:
+    def write_run(
+        self,
+        row: dict[str, Any],
+        ts: pa.Table | pd.DataFrame | None,
+        logs: dict[str, pa.Table] | None = None,
+    ) -> None:
         """Store a run in this process (one whose worker could not write it itself)."""
         if self._writer is None:
             self._writer = PartWriter(
                 self.parts, f"{self.session}-{host_name()}-{os.getpid()}-client"
             )
-        self._writer.append(row, ts)
+        self._writer.append(row, ts, logs)
 
     def finish(
         self, status: str, counts: dict[str, int], error: str | None = None, **session: Any

@@ -38,7 +38,7 @@ from sim.experiment.executors import (
 from sim.experiment.lock import FolderLock
 from sim.experiment.pool import LocalPool
 from sim.experiment.progress import Progress
-from sim.experiment.run import Destination, Result, Task, work
+from sim.experiment.run import Destination, Result, Task, keeps_feed, log_frame, work
 from sim.experiment.signals import Interrupted, deferred_stops, sigterm_stops
 from sim.experiment.store import Store, StoreError, read_runs
 from sim.experiment.tables import rebuild, write_runs_snapshot
@@ -112,6 +112,7 @@ def plan(spec: Spec, done: set[int] | None = None) -> list[Task]:
                     steps=spec.steps,
                     every=spec.record_every,
                     metrics=spec.record_metrics,
+                    logs=spec.record_logs,
                 )
             )
     return tasks
@@ -277,7 +278,7 @@ class _Rows:
 
 def _keep(store: Store, rows: _Rows, result: Result, report: SweepReport) -> None:
     if not result.stored:  # a worker that could not see the folder: stored here
-        store.write_run(result.row, result.ts)
+        store.write_run(result.row, result.ts, result.logs)
     rows.add(result.row)
     report.ran += 1
     if result.worker:
@@ -354,7 +355,8 @@ def estimate(
     The pilot builds up to ``pilot`` groups at points spread over the design (set-up
     and warm-up included) and runs each for at most 60 days, in this process; the time
     per day is scaled to ``spec.steps``. Disk is counted as 8 bytes per stored value,
-    an upper bound (parquet compresses).
+    an upper bound (parquet compresses): the row, the recorded series and the logs the
+    spec keeps, scaled from the pilot's days like its time.
     """
     from sim.model.model import CommunityModel  # imported before the clock starts
 
@@ -362,14 +364,16 @@ def estimate(
     todo = spec.n_runs - len((done or set()) & set(range(spec.n_runs)))
     days = min(spec.steps, 60)
     picks = sorted({round(i * (len(spec.points) - 1) / max(pilot - 1, 1)) for i in range(pilot)})
-    seconds, row_values = [], 0
+    seconds, row_values, log_values = [], 0, 0.0
+    feed = keeps_feed(spec.record_logs)
     for p in picks:
         t0 = time.perf_counter()
-        model = CommunityModel(rng=spec.seed_for(p, 0), **spec.overrides(p))
+        model = CommunityModel(rng=spec.seed_for(p, 0), logs=feed, **spec.overrides(p))
         t1 = time.perf_counter()
         model.run(days)
         seconds.append(t1 - t0 + (time.perf_counter() - t1) * spec.steps / days)
         row_values = max(row_values, len(model.params) + len(model.summary()) + 6)
+        log_values = max(log_values, _log_values(model, spec.record_logs, spec.steps / days))
     per_run = sum(seconds) / len(seconds)
     kept = len(range(0, spec.steps + 1, spec.record_every)) + (spec.steps % spec.record_every > 0)
     ts_values = kept * (2 + len(spec.record_metrics)) if spec.record_metrics else 0
@@ -383,5 +387,19 @@ def estimate(
         "pilot_days": days,
         "seconds_per_run": per_run,
         "seconds": per_run * todo / min(jobs, max(todo, 1)),
-        "bytes": 8 * (ts_values + row_values) * todo,
+        "bytes": 8 * (ts_values + row_values + log_values) * todo,
     }
+
+
+def _log_values(model: Any, logs: tuple[str, ...], scale: float) -> float:
+    """Values of a run's logs from a pilot's, ``scale`` times as long: posts and comments
+    in proportion to the days, members as those there at day 0 plus the joins scaled."""
+    values = 0.0
+    for kind in logs:
+        frame = log_frame(model, kind)
+        rows = len(frame) * scale
+        if kind == "members":
+            joined = int((frame["joined"] > 0).sum())
+            rows = len(frame) + joined * (scale - 1)
+        values += rows * (len(frame.columns) + 1)  # and its run_id
+    return values

@@ -1,10 +1,11 @@
 """The tables of a results folder: every run on disk, consolidated or still in parts, and
-consolidation into ``runs.parquet`` and ``timeseries.parquet``.
+consolidation into ``runs.parquet`` and ``timeseries.parquet`` (and the logs the spec
+keeps: ``posts.parquet``, ``members.parquet``, ``replies.parquet``, with a run_id column).
 
-A run's row and series are read from the first part that has it, else from the
-consolidated tables. Consolidation is safe against a kill at any moment: the new time
-series table replaces the old, then the runs table, and only then are the merged
-parts deleted; until a part is deleted it takes precedence over the consolidated
+A run's row, series and logs are read from the first part that has it, else from the
+consolidated tables. Consolidation is safe against a kill at any moment: the new log
+tables replace the old, then the time series table, then the runs table, and only then
+are the merged parts deleted; until a part is deleted it takes precedence over the consolidated
 rows of its runs, so no run is ever lost or counted twice.
 """
 
@@ -22,9 +23,10 @@ import pyarrow.parquet as pq
 
 from sim.experiment.files import ROW_GROUP_ROWS, StoreError, damaged, write_streamed, write_table
 from sim.experiment.lock import FolderLock
-from sim.experiment.parts import PARTS, SESSION_SUFFIX, Found, scan
+from sim.experiment.parts import LOG_SUFFIXES, PARTS, SESSION_SUFFIX, Found, scan
 
 __all__ = [
+    "LOG_TABLES",
     "RUNS",
     "TIMESERIES",
     "Rebuilt",
@@ -37,6 +39,7 @@ __all__ = [
 ]
 
 RUNS, TIMESERIES = "runs.parquet", "timeseries.parquet"
+LOG_TABLES = {kind: f"{kind}.parquet" for kind in LOG_SUFFIXES}
 
 
 def done_ids(root: Path) -> set[int]:
@@ -168,11 +171,12 @@ def consolidate(root: Path) -> int:
 
 
 def rebuild(root: Path, repair: bool = False) -> Rebuilt:
-    """Merge the parts into runs.parquet and timeseries.parquet; the caller holds the lock.
+    """Merge the parts into the log tables (if any), timeseries.parquet and runs.parquet,
+    in that order; the caller holds the lock.
 
     With ``repair``, what cannot be read is dropped instead of stopping with an error:
-    damaged parts, an unreadable runs.parquet or timeseries.parquet, and rows whose
-    series is gone with them, so that those runs are run again.
+    damaged parts, an unreadable runs.parquet, timeseries.parquet or log table, and rows
+    whose series or logs are gone with them, so that those runs are run again.
     """
     root = Path(root)
     found = scan(root / PARTS, repair=repair)
@@ -184,6 +188,9 @@ def rebuild(root: Path, repair: bool = False) -> Rebuilt:
     keep = None
     if repair:
         old, keep = _repaired(root, old, set(found.chosen), done.dropped)
+    for kind, name in LOG_TABLES.items():
+        if (root / name).exists() or any(kind in p.logs_at for p in found.parts):
+            write_streamed(root / name, _log_rows(root, found, kind, keep))
     if found.chosen or (root / TIMESERIES).exists():
         write_streamed(root / TIMESERIES, _series(root, found, None, set(found.chosen), keep))
     runs = _runs(root, found, old)
@@ -196,23 +203,48 @@ def rebuild(root: Path, repair: bool = False) -> Rebuilt:
     return done
 
 
+def _log_rows(root: Path, found: Found, kind: str, keep: set[int] | None) -> Iterator[pa.Table]:
+    """A log's consolidated rows (but those of runs in parts: the part wins), then the
+    chosen parts' rows, all with the types of the first."""
+    path, schema = root / LOG_TABLES[kind], None
+    tables: list[Iterator[pa.Table]] = []
+    if path.exists():
+        try:
+            batches = pq.ParquetFile(path).iter_batches(batch_size=ROW_GROUP_ROWS)
+        except (pa.ArrowInvalid, OSError) as err:
+            raise damaged(path, err) from None
+        skip = set(found.chosen)
+        tables.append(_filter(pa.Table.from_batches([b]), skip, keep) for b in batches)
+    by_part: dict[str, set[int]] = {}
+    for run_id, part in found.chosen.items():
+        by_part.setdefault(part.name, set()).add(run_id)
+    tables += [part.log(kind, by_part.get(part.name, set())) for part in found.parts]
+    for source in tables:
+        for table in source:
+            schema = schema or table.schema
+            yield table.cast(schema)
+
+
 def _repaired(
     root: Path, old: pd.DataFrame | None, in_parts: set[int], dropped: list[str]
 ) -> tuple[pd.DataFrame | None, set[int]]:
-    """Consolidated rows that can be trusted, and the runs whose series to keep.
+    """Consolidated rows that can be trusted, and the runs whose series and logs to keep.
 
-    An unreadable table is set aside; a finished run whose series is gone is dropped.
+    An unreadable table is set aside; a finished run whose series or logs are gone is
+    dropped (all of them when a log table is unreadable: a run may have no rows in it).
     """
     if old is None and (root / RUNS).exists():
         dropped.append(f"{RUNS} (unreadable)")
         (root / RUNS).unlink()
     with_series = _series_ids(root, dropped)
+    if not _logs_readable(root, dropped):
+        with_series = set()  # which runs had rows in the lost log is unknown: all did
     if old is None:
         return None, set()
     ids = old["run_id"]
     lost = old[(old["status"] == "ok") & ~ids.isin(list(with_series)) & ~ids.isin(list(in_parts))]
     if len(lost):
-        dropped.append(f"{len(lost)} runs of {RUNS} whose time series is missing")
+        dropped.append(f"{len(lost)} runs of {RUNS} whose time series or logs are missing")
     kept = old.drop(lost.index)
     return kept, set(kept["run_id"].tolist())
 
@@ -231,6 +263,23 @@ def _series_ids(root: Path, dropped: list[str]) -> set[int]:
         dropped.append(f"{TIMESERIES} (unreadable)")
         path.unlink()
         return set()
+
+
+def _logs_readable(root: Path, dropped: list[str]) -> bool:
+    """Whether every log table on disk can be read; an unreadable one is removed."""
+    readable = True
+    for name in LOG_TABLES.values():
+        path = root / name
+        if not path.exists():
+            continue
+        try:
+            for _ in pq.ParquetFile(path).iter_batches(columns=["run_id"]):
+                pass
+        except (pa.ArrowInvalid, OSError):
+            dropped.append(f"{name} (unreadable)")
+            path.unlink()
+            readable = False
+    return readable
 
 
 def _remove_markers(root: Path) -> None:
