@@ -325,7 +325,8 @@ def sweep(
     """Run many replicated groups over a parameter space and find where the group tips.
 
     Each run is stored as soon as it finishes (OUT/runs.parquet, OUT/timeseries.parquet,
-    OUT/manifest.json), so an interrupted sweep resumes where it stopped when the same
+    OUT/manifest.json; OUT/posts.parquet and the other logs the spec's [record] logs
+    keeps), so an interrupted sweep resumes where it stopped when the same
     command is run again. A run that fails is recorded with its error and the sweep
     goes on. At the end, figures go to OUT/figures/ and a summary to OUT/summary.md.
 
