@@ -30,6 +30,9 @@ SMALL = {
     "SIM_NB_DAYS": "60",
     "SIM_NB_SEEDS": "2",
     "SIM_NB_JOBS": "1",
+    "SIM_NB_SALTELLI_N": "16",
+    "SIM_NB_TRAJECTORIES": "6",
+    "SIM_NB_SCENARIOS": "40",
     "MPLBACKEND": "Agg",
 }
 KERNEL = "sim-notebook-tests"
