@@ -27,7 +27,7 @@ import numpy as np
 from mesa.datacollection import DataCollector
 
 from sim.model.constants import LAST_DAYS
-from sim.model.metrics import DAILY
+from sim.model.metrics import DAILY, NEVER
 
 __all__ = ["RUN_OUTCOMES", "DailyCollector"]
 
@@ -89,7 +89,7 @@ class DailyCollector(DataCollector):
         honest, members = today["honest_members"], today["members"]
         if self._start is None:
             self._start = (max(int(honest), 1), members)
-            self.so_far = {"collapsed": False, "collapse_day": -1}
+            self.so_far = {"collapsed": False, "collapse_day": NEVER["collapse_day"]}
         honest0, members0 = self._start
         if not self.so_far["collapsed"] and honest < collapse_threshold * honest0:
             self.so_far["collapsed"], self.so_far["collapse_day"] = True, int(today["day"])
