@@ -216,7 +216,7 @@ def _write_summary(a: Analysis) -> Path:
 
 def _tipping_lines(a: Analysis, summary: dict[str, str]) -> list[str]:
     if not a.tipping:
-        return [f"Not estimated: {a.tipping_note}"]
+        return [a.tipping_note[:1].upper() + a.tipping_note[1:]]  # it says why
     out = [
         f"Value of `{a.along}` at which the mean of `{a.tipping_outcome}` "
         f"({_lower(summary.get(a.tipping_outcome, ''))}) crosses {a.threshold:g}, "
