@@ -19,6 +19,7 @@ import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -152,7 +153,7 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
 
 def wilson(share: float, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson's score interval of a share observed in ``n`` trials."""
-    z = _t_quantile(0.5 + level / 2, 0)
+    z = NormalDist().inv_cdf(0.5 + level / 2)
     centre = (share + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
     return max(0.0, centre - half), min(1.0, centre + half)
@@ -160,10 +161,9 @@ def wilson(share: float, n: int, level: float = 0.95) -> tuple[float, float]:
 
 @functools.lru_cache(maxsize=256)
 def _t_quantile(q: float, dof: int) -> float:
-    """Student-t quantile; ``dof`` 0 gives the normal one."""
     from scipy import stats
 
-    return float(stats.norm.ppf(q) if dof == 0 else stats.t.ppf(q, dof))
+    return float(stats.t.ppf(q, dof))
 
 
 def levels(values: pd.Series, max_levels: int = MAX_LEVELS, bins: int = BINS) -> pd.Series:

@@ -103,9 +103,7 @@ class PartWriter:
         has_ts = ts is not None and len(ts) > 0
         if has_ts:
             assert ts is not None
-            table = ts_table(ts).combine_chunks()
-            data = b"".join(b.serialize().to_pybytes() for b in table.to_batches())
-            self._append(self.ts_path, data, header=table.schema.serialize().to_pybytes())
+            self._append_table(self.ts_path, ts_table(ts))
         record = {"run_id": int(row["run_id"]), "ts": has_ts, "row": row}
         if kept:
             record["logs"] = kept
@@ -116,10 +114,14 @@ class PartWriter:
         """A run's log as one batch of the writer's stream of that log (whose schema is
         that of its first run: later runs are cast to it)."""
         schema = self._schemas.setdefault(kind, table.schema)
-        table = table.cast(schema).combine_chunks()
+        self._append_table(self.parts / f"{self.name}{LOG_SUFFIXES[kind]}", table.cast(schema))
+
+    def _append_table(self, path: Path, table: pa.Table) -> None:
+        """A table as one record batch of the Arrow IPC stream at ``path`` (the stream's
+        schema written first when the file is new)."""
+        table = table.combine_chunks()
         data = b"".join(b.serialize().to_pybytes() for b in table.to_batches())
-        path = self.parts / f"{self.name}{LOG_SUFFIXES[kind]}"
-        self._append(path, data, header=schema.serialize().to_pybytes())
+        self._append(path, data, header=table.schema.serialize().to_pybytes())
 
     def _append(self, path: Path, data: bytes, header: bytes = b"") -> None:
         """One append; a failed one is cut off again, so it leaves no partial record."""
