@@ -159,16 +159,19 @@ def _concentration(ids: np.ndarray, counts: np.ndarray, reads: int) -> tuple[flo
 
 def _voices_read(feed: Feed, post_reads: np.ndarray) -> tuple[float, float]:
     """``voice_concentration`` of the day's reads, counted post by post: the same
-    voices and counts, from a sort of the posts read instead of the reads."""
-    rows = np.flatnonzero(post_reads)
+    voices and counts, from the posts read instead of the reads."""
+    rows = post_reads.nonzero()[0]
     if len(rows) == 0:
         return 0.0, 0.0
-    company = feed.company[rows]
-    ids, inverse = np.unique(
-        np.where(company >= 0, company, -1 - feed.author[rows]), return_inverse=True
-    )
-    counts = np.bincount(inverse, weights=post_reads[rows]).astype(np.int64)  # exact sums
-    return _concentration(ids, counts, int(post_reads.sum()))
+    company, author = feed.company[rows], feed.author[rows]
+    # voice ids as bins in the order of the ids (authors' negative ids first, the
+    # highest slot first), so that a bincount lists them as np.unique would, sorted
+    top = int(author.max()) + 1
+    key = np.where(company >= 0, company + top, top - 1 - author)
+    totals = np.bincount(key, weights=post_reads[rows])
+    bins = totals.nonzero()[0]
+    counts = totals[bins].astype(np.int64)  # exact sums
+    return _concentration(bins - top, counts, int(post_reads.sum()))
 
 
 def measure_day(
