@@ -164,10 +164,15 @@ COLOURS = tuple(b.colour for b in TABLE)
 MARKERS = tuple(b.marker for b in TABLE)
 LEGEND = tuple(b.label for b in TABLE)
 SHARE_PARAMS = tuple(b.share for b in TABLE if b.share is not None)
-_KIND = np.array([-1 if b.kind is None else int(b.kind) for b in TABLE], dtype=np.int8)
 _NO_BETA = (1.0, 1.0)  # placeholder for posts a strategy never writes
-_QUALITY = np.array([b.quality or _NO_BETA for b in TABLE])
-_PROMO_QUALITY = np.array([b.promotion_quality or _NO_BETA for b in TABLE])
+# Indexed [promotion, strategy]: a post's kind, and the Beta of its quality.
+_KIND = np.array(
+    [[-1 if b.kind is None else int(b.kind) for b in TABLE], [int(Kind.PROMOTION)] * len(TABLE)],
+    dtype=np.int8,
+)
+_BETA = np.array(
+    [[b.quality or _NO_BETA for b in TABLE], [b.promotion_quality or _NO_BETA for b in TABLE]]
+)
 
 
 def of_kind(table: np.ndarray, strategy: np.ndarray) -> np.ndarray:
@@ -193,7 +198,7 @@ def posting_rates(params: dict[str, Any]) -> np.ndarray:
 
 def post_kinds(strategy: np.ndarray, promotion: np.ndarray) -> np.ndarray:
     """The kind of each post: a promotion, or its author's ordinary kind."""
-    return np.where(promotion, Kind.PROMOTION, _KIND[strategy]).astype(np.int8)
+    return _KIND[promotion.view(np.int8), strategy]
 
 
 def post_quality(
@@ -201,6 +206,6 @@ def post_quality(
 ) -> np.ndarray:
     """Quality of each post: drawn from its author's Beta for that kind of post, then
     moved by ``shift`` on the log-odds scale (the author's skill)."""
-    a, b = np.where(promotion[:, None], _PROMO_QUALITY[strategy], _QUALITY[strategy]).T
-    base = np.clip(rng.beta(a, b), 1e-12, 1.0 - 1e-12)
+    a, b = _BETA[promotion.view(np.int8), strategy].T
+    base = np.minimum(np.maximum(rng.beta(a, b), 1e-12), 1.0 - 1e-12)
     return 1.0 / (1.0 + np.exp(-(np.log(base / (1.0 - base)) + shift)))
