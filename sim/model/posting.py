@@ -30,11 +30,11 @@ def expected_posts(state: Population, params: dict[str, Any], visitors: np.ndarr
     return np.minimum(lam, MAX_POSTS_PER_VISIT)
 
 
-def _ratio(params: dict[str, Any], aware: np.ndarray) -> np.ndarray:
+def _ratio(params: dict[str, Any], aware: np.ndarray) -> np.ndarray | float:
     """Contributions an ethical promoter makes before a promotion: its own standard, or
     the group's give-before-take ratio if it knows the group has one."""
-    own = params["promoter_ratio"]
-    return np.where(aware, max(own, params["give_take_ratio"]), own)
+    own, group = params["promoter_ratio"], params["give_take_ratio"]
+    return np.where(aware, group, own) if group > own else own
 
 
 def compose(
@@ -58,16 +58,16 @@ def compose(
     promo = spam | ((st == PROMOTER) & first & (s.since_promo[author] >= _ratio(p, aware)))
     offtopic = spam & (rng.random(n) < p["spam_offtopic"])
     # honest social talk; members who know the group forbids it keep to the topic
-    social = ~spam & ~promo & (rng.random(n) < p["offtopic_share"])
-    social &= ~(aware & p["remove_offtopic"])
+    social = (rng.random(n) < p["offtopic_share"]) & ~(spam | promo)
+    if p["remove_offtopic"]:
+        social &= ~aware
     offtopic |= social
     topic = np.where(spam, 0.0, s.topic[author]) + rng.normal(0, POST_TOPIC_NOISE, n)
     topic = np.where(offtopic, np.pi + rng.normal(0, OFFTOPIC_NOISE, n), topic)
     disclosed = ~spam | (rng.random(n) >= p["spam_hidden"])
     company = s.company[author]
-    known = np.zeros(n, dtype=np.int64)
-    known[spam] = companies.links[company[spam]]
-    repost = spam & (rng.random(n) < p["spam_repost"]) & (known > 0)
+    repost = spam & (rng.random(n) < p["spam_repost"])
+    repost[repost] = companies.links[company[repost]] > 0  # a link of its company's to repost
     quality = post_quality(rng, st, promo, p["skill_weight"] * s.skill[author])
     return {
         "author": author,
@@ -79,7 +79,23 @@ def compose(
         "repost": repost,
         "offtopic": offtopic,
         "disclosed": disclosed,
-        "violation": (promo & (repost | offtopic | ~disclosed)) | (social & p["remove_offtopic"]),
+        "violation": _violation(p, promo, repost, offtopic, disclosed, social),
         "by_spammer": spam,
         "since_promo": s.since_promo[author],
     }
+
+
+def _violation(
+    params: dict[str, Any],
+    promo: np.ndarray,
+    repost: np.ndarray,
+    offtopic: np.ndarray,
+    disclosed: np.ndarray,
+    social: np.ndarray,
+) -> np.ndarray:
+    """Posts that break a rule of the founding text: promotion reposted, off-topic or
+    undisclosed, and, where the group forbids it, social talk."""
+    broken = promo & (repost | offtopic | ~disclosed)
+    if params["remove_offtopic"]:
+        broken |= social
+    return broken
