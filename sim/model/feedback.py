@@ -18,15 +18,18 @@ from sim.model.strategies import PROMOTES, of_kind
 __all__ = ["author_totals", "credit"]
 
 
-def author_totals(author: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The authors (sorted slots) of the posts with non-zero ``counts`` and the sum of
-    their posts' counts, as integers (summed as floats, exact below 2**53)."""
-    rows = np.flatnonzero(counts)
+def author_totals(
+    author: np.ndarray, counts: np.ndarray, members: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The authors (sorted slots, of ``members``) of the posts with non-zero ``counts``
+    and the sum of their posts' counts, as integers (summed as floats, exact below
+    2**53)."""
+    rows = counts.nonzero()[0]
     if len(rows) == 0:
         return rows, rows
-    if author.max() < 2**16:  # a small group: a bincount over every slot costs least
+    if members < 2**16:  # a small group: a bincount over every slot costs least
         total = np.bincount(author[rows], weights=counts[rows])
-        slots = np.flatnonzero(total)
+        slots = total.nonzero()[0]
         return slots, total[slots].astype(np.int64)
     slots, inverse = np.unique(author[rows], return_inverse=True)  # sort the authors read
     return slots, np.bincount(inverse, weights=counts[rows]).astype(np.int64)
@@ -49,13 +52,13 @@ def credit(
     what ``(1 - weight) x average + weight x 0`` gives for the non-negative averages.
     """
     s, keep = state, 1.0 - weight
-    slots, got = author_totals(author, received)
+    slots, got = author_totals(author, received, s.n)
     fed = keep * s.feedback[slots] + weight * got
     np.multiply(s.feedback, keep, out=s.feedback)
     s.feedback[slots] = fed
     s.care[slots] += got
     promotes = of_kind(PROMOTES, s.strategy)
-    slots, reach = author_totals(author, promotion_reads)
+    slots, reach = author_totals(author, promotion_reads, s.n)
     mine = promotes[slots]  # authors who have stopped promoting keep their reach
     slots, reach = slots[mine], reach[mine]
     reached = keep * s.reach[slots] + weight * reach

@@ -151,10 +151,10 @@ def voice_concentration(voice: np.ndarray) -> tuple[float, float]:
 def _concentration(ids: np.ndarray, counts: np.ndarray, reads: int) -> tuple[float, float]:
     """Herfindahl index and top-3 share from the reads of each voice (``ids`` sorted)."""
     shares = counts / reads
-    hhi = float(np.sum(shares**2))
+    hhi = float((shares * shares).sum())
     # counts summed before dividing: a sum of shares can pass 1 by rounding
-    top3 = np.sort(counts[ids >= 0])[::-1][:3].sum()
-    return hhi, float(top3 / reads)
+    companies = np.sort(counts[ids.searchsorted(0) :])  # ids are sorted: companies last
+    return hhi, float(companies[-3:].sum() / reads)
 
 
 def _voices_read(feed: Feed, post_reads: np.ndarray) -> tuple[float, float]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -179,16 +180,27 @@ def of_kind(table: np.ndarray, strategy: np.ndarray) -> np.ndarray:
     """``table[strategy]`` for a boolean table over the strategies (``HONEST``...), by
     comparing with the strategies on the shorter side of the table: one fast pass per
     strategy instead of a gather, which counts over a million members."""
-    yes, no = np.flatnonzero(table), np.flatnonzero(~table)
+    yes, no = _sides(table.tobytes())
     if len(yes) <= len(no):
-        mask = np.zeros(strategy.shape, dtype=bool)
-        for k in yes.tolist():
+        if not yes:
+            return np.zeros(strategy.shape, dtype=bool)
+        mask = strategy == yes[0]
+        for k in yes[1:]:
             mask |= strategy == k
     else:
-        mask = np.ones(strategy.shape, dtype=bool)
-        for k in no.tolist():
+        if not no:
+            return np.ones(strategy.shape, dtype=bool)
+        mask = strategy != no[0]
+        for k in no[1:]:
             mask &= strategy != k
     return mask
+
+
+@cache
+def _sides(table: bytes) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The strategies in and out of a boolean table (given as its bytes)."""
+    flags = np.frombuffer(table, dtype=bool)
+    return tuple(np.flatnonzero(flags).tolist()), tuple(np.flatnonzero(~flags).tolist())
 
 
 def posting_rates(params: dict[str, Any]) -> np.ndarray:
