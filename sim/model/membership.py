@@ -156,44 +156,43 @@ def who_leaves(
     here); returns the slots of members who leave today and why (an index into
     ``CAUSES``): dissatisfied lurkers, churn, spammers whose reach stays low."""
     p, s = params, state
-    u = rng.random((5, s.n))
+    u = rng.random((len(_CHANGES), s.n))
     # Each change needs its member's draw below a small daily rate: find those few
     # members first, one pass over the draws, then test the rest of it on them alone.
-    rates = [p["lurk_hazard"], p["return_rate"], p["leave_hazard"], p["churn"]]
-    row, slot = np.divmod(np.flatnonzero(u < np.array([*rates, p["spam_quit_rate"]])[:, None]), s.n)
-    bounds = np.searchsorted(row, np.arange(6)).tolist()
-    drawn = [slot[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    strategy, present = s.strategy, s.present
-
-    def unhappy(x: np.ndarray) -> np.ndarray:
-        return s.satisfaction[x] < s.standard[x]
-
-    x = drawn[0]
-    lurk = x[present[x] & CONTRIBUTES[strategy[x]] & unhappy(x)]
-    x = drawn[1]
-    back = x[present[x] & (strategy[x] == LURKER) & (s.former[x] >= 0) & ~unhappy(x)]
-    s.former[lurk] = strategy[lurk]
+    rates = np.array([p[name] for name in _CHANGES])
+    change, slot = np.divmod((u < rates[:, None]).ravel().nonzero()[0], s.n)
+    here = s.present[slot]
+    change, slot = change[here], slot[here]  # in order of change, then of slot
+    was = s.strategy[slot]
+    unhappy = s.satisfaction[slot] < s.standard[slot]
+    lurk = slot[(change == _LURK) & CONTRIBUTES[was] & unhappy]
+    back = (change == _RETURN) & (was == LURKER) & ~unhappy
+    back = slot[back & (s.former[slot] >= 0)]
+    s.former[lurk] = s.strategy[lurk]
     s.strategy[lurk] = LURKER
     s.strategy[back] = s.former[back]
     s.former[back] = -1
-    x = drawn[2]
-    dissatisfied = x[present[x] & (strategy[x] == LURKER) & unhappy(x)]
-    x = drawn[3]
-    churn = x[present[x]]
-    x = drawn[4]
-    quit = x[present[x] & (strategy[x] == SPAMMER) & (s.reach[x] < p["spam_quit_reach"])]
-    # the first cause that applies, in the order of CAUSES: a stable sort by slot keeps
-    # each member's first cause first
-    leaving = np.concatenate([dissatisfied, churn, quit])
-    causes = np.repeat(
-        np.array([DISSATISFIED, CHURN, SPAM_QUIT], dtype=np.int8),
-        [len(dissatisfied), len(churn), len(quit)],
-    )
-    order = np.argsort(leaving, kind="stable")
+    now = s.strategy[slot]  # after today's lurking and returning
+    leave = change == _CHURN
+    leave |= (change == _LEAVE) & (now == LURKER) & unhappy
+    leave |= (change == _QUIT) & (now == SPAMMER) & (s.reach[slot] < p["spam_quit_reach"])
+    if not leave.any():
+        return slot[:0], _CAUSE[:0]
+    # each member's first cause in the order of CAUSES: a stable sort by slot of the
+    # leavers (in order of cause) keeps it first
+    leaving, causes = slot[leave], _CAUSE[change[leave]]
+    order = leaving.argsort(kind="stable")
     leaving, causes = leaving[order], causes[order]
     first = np.ones(len(leaving), dtype=bool)
     first[1:] = leaving[1:] != leaving[:-1]
     return leaving[first], causes[first]
+
+
+# The daily changes of membership, each drawn at its rate (a parameter), in the order
+# of the draws, and the cause of leaving that each of the last three records.
+_CHANGES = ("lurk_hazard", "return_rate", "leave_hazard", "churn", "spam_quit_rate")
+_LURK, _RETURN, _LEAVE, _CHURN, _QUIT = range(len(_CHANGES))
+_CAUSE = np.array([-1, -1, DISSATISFIED, CHURN, SPAM_QUIT], dtype=np.int8)
 
 
 def imitate(rng: np.random.Generator, state: Population, params: dict[str, Any]) -> int:
