@@ -64,14 +64,16 @@ class Companies:
         link = np.full(len(company), -1, dtype=np.int64)
         if not promo.any():
             return link
-        old = np.flatnonzero(repost)
-        known = self.links[company[old]]
-        link[old] = company[old] * LINK_BASE + (rng.random(len(old)) * known).astype(int)
-        new = np.flatnonzero(promo & ~repost)
+        old = repost.nonzero()[0]
+        c = company[old]
+        link[old] = c * LINK_BASE + (rng.random(len(old)) * self.links[c]).astype(int)
+        new = (promo & ~repost).nonzero()[0]
         c = company[new]
-        order = np.argsort(c, kind="stable")
+        # each new link's serial within its company today: its place among them
+        order = c.argsort(kind="stable")
+        grouped = c[order]
         ranked = np.empty(len(c), dtype=np.int64)
-        ranked[order] = np.arange(len(c)) - np.searchsorted(c[order], c[order])
+        ranked[order] = np.arange(len(c)) - grouped.searchsorted(grouped)
         link[new] = c * LINK_BASE + self.links[c] + ranked
         self.links += np.bincount(c, minlength=len(self.links))
         return link

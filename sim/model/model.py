@@ -208,35 +208,40 @@ class CommunityModel(mesa.Model):
                 labelled |= verdict.label
         batch["disclosed"] |= labelled
         promo = batch["kind"] == Kind.PROMOTION
-        spam = batch["by_spammer"]
-        events.refused_legit = int(np.count_nonzero(promo & ~spam & refused))
-        events.refused_spam = int(np.count_nonzero(spam & refused))
         events.refused = int(np.count_nonzero(refused))
-        events.labelled = int(np.count_nonzero(labelled & ~refused))
-        self.state.aware[batch["author"][refused]] = True  # a refusal teaches the rules
-        keep = ~refused if events.refused else None  # no rules, or nothing refused: no copies
+        keep = None  # no rules, or nothing refused: no copies
+        if events.refused:
+            spam = batch["by_spammer"]
+            events.refused_legit = int(np.count_nonzero(promo & ~spam & refused))
+            events.refused_spam = int(np.count_nonzero(spam & refused))
+            labelled &= ~refused
+            self.state.aware[batch["author"][refused]] = True  # a refusal teaches the rules
+            keep, promo = ~refused, promo[~refused]
+        events.labelled = int(np.count_nonzero(labelled))
         post = {k: v if keep is None else v[keep] for k, v in batch.items() if k != "since_promo"}
         k = len(post["author"])
         rows = self.feed.add(**post, created=np.full(k, self.day), tiebreak=self.rng.random(k))
-        self._credit(post, events)
+        self._credit(post, promo, events)
         self._ring_likes(rows)
 
-    def _credit(self, post: dict[str, np.ndarray], events: DayEvents) -> None:
-        """Credit the authors' give/take ledgers for what they published."""
+    def _credit(self, post: dict[str, np.ndarray], promo: np.ndarray, events: DayEvents) -> None:
+        """Credit the authors' give/take ledgers for what they published (``promo``:
+        which posts are promotions)."""
         s = self.state
         author = post["author"]
-        promo = post["kind"] == Kind.PROMOTION
         s.since_promo[author[promo]] = 0
         np.add.at(s.posts, author, 1)
         np.add.at(s.promotions, author[promo], 1)
-        np.add.at(s.contributions, author[~promo], 1)
-        np.add.at(s.since_promo, author[~promo], 1)
+        giving = author[~promo]
+        np.add.at(s.contributions, giving, 1)
+        np.add.at(s.since_promo, giving, 1)
         new = author[s.first_post[author] < 0]  # repeated slots get the same day
         s.first_post[new] = self.day
+        spam = post["by_spammer"]
         events.posts = len(author)
-        events.honest_posts = int(np.count_nonzero(~post["by_spammer"]))
+        events.honest_posts = len(author) - int(np.count_nonzero(spam))
         events.promotions = int(np.count_nonzero(promo))
-        events.legit_promotions = int(np.count_nonzero(promo & ~post["by_spammer"]))
+        events.legit_promotions = int(np.count_nonzero(promo & ~spam))
 
     def _ring_likes(self, rows: np.ndarray) -> None:
         """Colleagues in a company ring like each new post of theirs, whatever it is."""
