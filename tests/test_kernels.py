@@ -15,7 +15,7 @@ from sim.model.companies import Companies
 from sim.model.feed import stable_argsort
 from sim.model.model import CommunityModel
 from sim.model.population import Population
-from sim.model.strategies import PROMOTER, SHARER, SPAMMER
+from sim.model.strategies import CONTRIBUTES, PROMOTER, PROMOTES, SHARER, SPAMMER
 
 needs_numba = pytest.mark.skipif(
     kernels.compiled() is None, reason="the compiled path needs Numba (sim[fast])"
@@ -79,6 +79,54 @@ def test_compiled_loops_give_the_numpy_results(seed):
         m,
     )
     _same(compiled.react(*args), kernels.react(*args))
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", range(5))
+def test_compiled_day_loops_give_the_numpy_results(seed):
+    """Reading plans, leaving and the moving averages: outputs and arrays changed in
+    place are the same on both paths, on random states (empty cases included)."""
+    rng = np.random.default_rng(seed)
+    compiled = kernels.compiled()
+    for n, m in ((0, 0), (1, 0), (40, 1), (300, 500)):
+        # plan_reads: readers away 1 to 9 days (some for long), budgets from 0
+        ranked = rng.permutation(m)
+        age = rng.integers(0, 8, m)
+        away = np.where(rng.random(n) < 0.1, 10**6, rng.integers(1, 10, n))
+        budget = rng.integers(0, 12, n)
+        args = (ranked, age, away, budget, float(rng.random()))
+        _same(compiled.plan_reads(*args), kernels.plan_reads(*args))
+        # leaves and move_averages change the members' arrays: compare those too
+        members = {
+            "present": rng.random(n) < 0.8,
+            "strategy": rng.integers(0, 5, n).astype(np.int8),
+            "former": np.where(rng.random(n) < 0.5, rng.integers(0, 3, n), -1).astype(np.int8),
+            "satisfaction": rng.random(n),
+            "standard": rng.random(n),
+            "reach": rng.random(n),
+            "feedback": rng.random(n),
+            "care": rng.random(n),
+        }
+        rates = rng.random(5) * rng.choice([0.05, 1.0])
+        u = rng.random((5, n))
+        posts = (rng.integers(0, max(n, 1), m), rng.integers(0, 4, m), rng.integers(0, 9, m))
+        state = {}
+        for path in (kernels.NUMPY, compiled):
+            s = {k: v.copy() for k, v in members.items()}
+            left = path.leaves(
+                u, rates, 0.5, s["present"], s["strategy"], s["former"],
+                s["satisfaction"], s["standard"], s["reach"], CONTRIBUTES,
+            )  # fmt: skip
+            if n:
+                path.move_averages(
+                    s["feedback"], s["care"], s["reach"], s["strategy"], *posts, 0.2, PROMOTES
+                )
+            state[path.name] = (left, s)
+        _same(state["compiled"][0], state["numpy"][0])
+        for name, want in state["numpy"][1].items():
+            got = state["compiled"][1][name]
+            assert got.dtype == want.dtype
+            np.testing.assert_array_equal(got, want, err_msg=name)
 
 
 @needs_numba

@@ -10,12 +10,14 @@ the posts read, instead of several member-sized arrays.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sim.model.population import Population
 from sim.model.strategies import PROMOTES, of_kind
 
-__all__ = ["author_totals", "credit"]
+__all__ = ["author_totals", "credit", "move_averages", "move_averages_loop"]
 
 
 def author_totals(
@@ -41,6 +43,7 @@ def credit(
     received: np.ndarray,
     promotion_reads: np.ndarray,
     weight: float,
+    move: Callable[..., None] | None = None,
 ) -> None:
     """Move every member's feedback and (for members who promote) reach one day on.
 
@@ -50,17 +53,60 @@ def credit(
     ``weight``; the care a member gets (likes and comments since its last visit)
     adds up. A member who got nothing keeps ``(1 - weight) x`` its average, which is
     what ``(1 - weight) x average + weight x 0`` gives for the non-negative averages.
+    ``move`` is ``move_averages`` or its compiled form (the same result).
     """
-    s, keep = state, 1.0 - weight
-    slots, got = author_totals(author, received, s.n)
-    fed = keep * s.feedback[slots] + weight * got
-    np.multiply(s.feedback, keep, out=s.feedback)
-    s.feedback[slots] = fed
-    s.care[slots] += got
-    promotes = of_kind(PROMOTES, s.strategy)
-    slots, reach = author_totals(author, promotion_reads, s.n)
-    mine = promotes[slots]  # authors who have stopped promoting keep their reach
-    slots, reach = slots[mine], reach[mine]
-    reached = keep * s.reach[slots] + weight * reach
-    np.multiply(s.reach, keep, out=s.reach, where=promotes)
-    s.reach[slots] = reached
+    s = state
+    (move or move_averages)(
+        s.feedback, s.care, s.reach, s.strategy, author, received, promotion_reads, weight, PROMOTES
+    )
+
+
+def move_averages(
+    feedback: np.ndarray,
+    care: np.ndarray,
+    reach: np.ndarray,
+    strategy: np.ndarray,
+    author: np.ndarray,
+    received: np.ndarray,
+    promotion_reads: np.ndarray,
+    weight: float,
+    promotes: np.ndarray,
+) -> None:
+    """``credit`` on the members' arrays (``promotes``: which strategies promote)."""
+    keep = 1.0 - weight
+    slots, got = author_totals(author, received, len(feedback))
+    fed = keep * feedback[slots] + weight * got
+    np.multiply(feedback, keep, out=feedback)
+    feedback[slots] = fed
+    care[slots] += got
+    promoting = of_kind(promotes, strategy)
+    slots, seen = author_totals(author, promotion_reads, len(feedback))
+    mine = promoting[slots]  # authors who have stopped promoting keep their reach
+    slots, seen = slots[mine], seen[mine]
+    reached = keep * reach[slots] + weight * seen
+    np.multiply(reach, keep, out=reach, where=promoting)
+    reach[slots] = reached
+
+
+def move_averages_loop(  # type: ignore[no-untyped-def]
+    feedback, care, reach, strategy, author, received, promotion_reads, weight, promotes
+):
+    """``move_averages`` as two passes, over the posts then the members, for Numba."""
+    keep = 1.0 - weight
+    n = len(feedback)
+    got = np.zeros(n, np.int64)
+    seen = np.zeros(n, np.int64)
+    for p in range(len(author)):
+        got[author[p]] += received[p]
+        seen[author[p]] += promotion_reads[p]
+    for j in range(n):
+        if got[j] > 0:
+            feedback[j] = keep * feedback[j] + weight * got[j]
+            care[j] += got[j]
+        else:
+            feedback[j] *= keep
+        if promotes[strategy[j]]:
+            if seen[j] > 0:
+                reach[j] = keep * reach[j] + weight * seen[j]
+            else:
+                reach[j] *= keep

@@ -24,6 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from sim.model.feedback import move_averages, move_averages_loop
+from sim.model.membership import leaves, leaves_loop
+
 __all__ = ["COMPILED_FROM", "NUMPY", "Kernels", "compiled", "select"]
 
 COMPILED_FROM = 20_000  # members from which the compiled loops pay for their loading
@@ -34,13 +37,67 @@ class Kernels:
     """One implementation of each per-read step (see the NumPy forms for what each does)."""
 
     name: str
+    plan_reads: Callable[..., tuple[np.ndarray, ...]]
     place_reads: Callable[..., tuple[np.ndarray, np.ndarray]]
     read_posts: Callable[..., tuple[np.ndarray, ...]]
     payoff_sums: Callable[..., tuple[np.ndarray, ...]]
     react: Callable[..., tuple[Any, ...]]
+    leaves: Callable[..., tuple[np.ndarray, np.ndarray]]
+    move_averages: Callable[..., None]
 
 
 # ------------------------------------------------------------------------ NumPy forms
+def plan_reads(
+    ranked: np.ndarray, age: np.ndarray, days_away: np.ndarray, budget: np.ndarray, share: float
+) -> tuple[np.ndarray, ...]:
+    """Each reader's list of posts it may read, and how many reads it has.
+
+    Readers are grouped by days away (``days_away``, in a stable order); the group away
+    for ``a`` days sees the ranked posts (``ranked``, ages ``age``) younger than ``a``
+    days, in rank order, all groups' lists laid end to end in ``eligible``. Returns,
+    for the readers who read at all (``who``, positions in ``days_away``), their reads
+    ``k`` (their ``budget``, at most their list's length) and their list
+    ``eligible[first : first + n]``; and for every reader the new posts its own feed
+    offers (``share`` of its list).
+    """
+    order = _group_order(days_away)  # readers grouped by days away
+    away = days_away[order]
+    new_group = np.ones(len(away), dtype=bool)
+    new_group[1:] = away[1:] != away[:-1]
+    group = new_group.cumsum() - 1  # group of each reader, in ``order``
+    eligible, first, n_eligible = _eligible_by_group(ranked, age, away[new_group])
+    offered = np.empty(len(days_away))
+    offered[order] = n_eligible[group] * share
+    k = np.minimum(budget[order], n_eligible[group])
+    keep = k > 0
+    who, group, k = order[keep], group[keep], k[keep]
+    return who, k, first[group], n_eligible[group], eligible, offered
+
+
+def _group_order(days_away: np.ndarray) -> np.ndarray:
+    """``np.argsort(days_away, kind="stable")``; days away are few and small, so as
+    16-bit integers NumPy sorts them by radix, in one pass."""
+    if len(days_away) and 0 <= days_away.min() and days_away.max() < 2**15:
+        return np.argsort(days_away.astype(np.int16), kind="stable")
+    return np.argsort(days_away, kind="stable")
+
+
+def _eligible_by_group(
+    ranked: np.ndarray, age: np.ndarray, away: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The posts each group of readers may read, as one flat array.
+
+    Group ``j`` (readers away for ``away[j]`` days) sees the ranked posts younger
+    than ``away[j]`` days, in rank order: ``eligible[first[j] : first[j] + n[j]]``.
+    Building all groups at once costs a handful of array operations instead of a
+    Python loop over the groups.
+    """
+    mask = age[None, :] < away[:, None]
+    n = mask.sum(axis=1)
+    eligible = np.broadcast_to(ranked, mask.shape)[mask]
+    return eligible, np.cumsum(n) - n, n
+
+
 def place_reads(
     gaps: np.ndarray,
     k: np.ndarray,
@@ -147,10 +204,59 @@ def react(
     )
 
 
-NUMPY = Kernels("numpy", place_reads, read_posts, payoff_sums, react)
+NUMPY = Kernels(
+    "numpy", plan_reads, place_reads, read_posts, payoff_sums, react, leaves, move_averages
+)
 
 
 # ------------------------------------------------------------------------- loop forms
+def _plan_reads_loop(ranked, age, days_away, budget, share):  # type: ignore[no-untyped-def]
+    order = np.argsort(days_away, kind="mergesort")  # stable
+    m = len(order)
+    offered = np.empty(m)
+    who = np.empty(m, np.int64)
+    k = np.empty(m, budget.dtype)
+    first = np.empty(m, np.int64)
+    n = np.empty(m, np.int64)
+    eligible = np.empty(0, ranked.dtype)
+    groups = 0
+    if m:  # one list per group: at most one per distinct days away
+        groups = 1
+        for j in range(1, m):
+            if days_away[order[j]] != days_away[order[j - 1]]:
+                groups += 1
+        eligible = np.empty(groups * len(ranked), ranked.dtype)
+    out = 0
+    end = 0
+    start = 0
+    size = 0
+    for j in range(m):
+        r = order[j]
+        if j == 0 or days_away[r] != days_away[order[j - 1]]:  # a new group: its list
+            start = end
+            for p in range(len(ranked)):
+                if age[p] < days_away[r]:
+                    eligible[end] = ranked[p]
+                    end += 1
+            size = end - start
+        offered[r] = size * share
+        reads = min(budget[r], size)
+        if reads > 0:
+            who[out] = r
+            k[out] = reads
+            first[out] = start
+            n[out] = size
+            out += 1
+    return (
+        who[:out].copy(),
+        k[:out].copy(),
+        first[:out].copy(),
+        n[:out].copy(),
+        eligible[:end].copy(),
+        offered,
+    )
+
+
 def _place_reads_loop(gaps, k, who, first, n, eligible):  # type: ignore[no-untyped-def]
     reader = np.empty(len(gaps), np.int64)
     post = np.empty(len(gaps), np.int64)
@@ -233,10 +339,13 @@ def compiled() -> Kernels | None:
         jit = numba.njit(cache=True, nogil=True)
         _COMPILED = Kernels(
             "compiled",
+            jit(_plan_reads_loop),
             jit(_place_reads_loop),
             read_posts,  # random gathers: NumPy's own loops are faster than a fused one
             jit(_payoff_sums_loop),
             jit(_react_loop),
+            jit(leaves_loop),
+            jit(move_averages_loop),
         )
     return _COMPILED
 

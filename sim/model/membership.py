@@ -7,6 +7,7 @@ parameters; the model applies what they decide.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -30,9 +31,12 @@ from sim.model.strategies import (
 
 __all__ = [
     "CAUSES",
+    "CHANGES",
     "draw_honest",
     "founders",
     "imitate",
+    "leaves",
+    "leaves_loop",
     "newcomer_counts",
     "newcomer_traits",
     "shares",
@@ -150,32 +154,74 @@ def newcomer_counts(
 
 
 def who_leaves(
-    rng: np.random.Generator, state: Population, params: dict[str, Any]
+    rng: np.random.Generator,
+    state: Population,
+    params: dict[str, Any],
+    decide: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Dissatisfied contributors lurk, satisfied former contributors return (both applied
     here); returns the slots of members who leave today and why (an index into
-    ``CAUSES``): dissatisfied lurkers, churn, spammers whose reach stays low."""
+    ``CAUSES``): dissatisfied lurkers, churn, spammers whose reach stays low.
+
+    Each of the changes in ``CHANGES`` needs its member's uniform draw below the
+    change's daily rate; ``decide`` is ``leaves`` or its compiled form (the same result).
+    """
     p, s = params, state
-    u = rng.random((len(_CHANGES), s.n))
-    # Each change needs its member's draw below a small daily rate: find those few
-    # members first, one pass over the draws, then test the rest of it on them alone.
-    rates = np.array([p[name] for name in _CHANGES])
-    change, slot = np.divmod((u < rates[:, None]).ravel().nonzero()[0], s.n)
-    here = s.present[slot]
+    u = rng.random((len(CHANGES), s.n))
+    return (decide or leaves)(
+        u,
+        np.array([p[name] for name in CHANGES]),
+        p["spam_quit_reach"],
+        s.present,
+        s.strategy,
+        s.former,
+        s.satisfaction,
+        s.standard,
+        s.reach,
+        CONTRIBUTES,
+    )
+
+
+# The daily changes of membership, each drawn at its rate (a parameter), in the order
+# of the draws, and the cause of leaving that each of the last three records.
+CHANGES = ("lurk_hazard", "return_rate", "leave_hazard", "churn", "spam_quit_rate")
+_LURK, _RETURN, _LEAVE, _CHURN, _QUIT = range(len(CHANGES))
+_CAUSE = np.array([-1, -1, DISSATISFIED, CHURN, SPAM_QUIT], dtype=np.int8)
+
+
+def leaves(
+    u: np.ndarray,
+    rates: np.ndarray,
+    quit_reach: float,
+    present: np.ndarray,
+    strategy: np.ndarray,
+    former: np.ndarray,
+    satisfaction: np.ndarray,
+    standard: np.ndarray,
+    reach: np.ndarray,
+    contributes: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``who_leaves`` from its draws ``u`` (one row per change, one column per slot):
+    applies lurking and returning to ``strategy`` and ``former``; returns the leavers'
+    slots and causes."""
+    # Find the few members whose draw is below a rate first, one pass over the draws,
+    # then test the rest of each change on them alone.
+    change, slot = np.divmod((u < rates[:, None]).ravel().nonzero()[0], len(present))
+    here = present[slot]
     change, slot = change[here], slot[here]  # in order of change, then of slot
-    was = s.strategy[slot]
-    unhappy = s.satisfaction[slot] < s.standard[slot]
-    lurk = slot[(change == _LURK) & CONTRIBUTES[was] & unhappy]
+    was = strategy[slot]
+    unhappy = satisfaction[slot] < standard[slot]
+    lurk = slot[(change == _LURK) & contributes[was] & unhappy]
     back = (change == _RETURN) & (was == LURKER) & ~unhappy
-    back = slot[back & (s.former[slot] >= 0)]
-    s.former[lurk] = s.strategy[lurk]
-    s.strategy[lurk] = LURKER
-    s.strategy[back] = s.former[back]
-    s.former[back] = -1
-    now = s.strategy[slot]  # after today's lurking and returning
+    back = slot[back & (former[slot] >= 0)]
+    former[lurk] = strategy[lurk]
+    strategy[lurk] = LURKER
+    strategy[back] = former[back]
+    former[back] = -1
+    now = strategy[slot]  # after today's lurking and returning
     leave = change == _CHURN
     leave |= (change == _LEAVE) & (now == LURKER) & unhappy
-    leave |= (change == _QUIT) & (now == SPAMMER) & (s.reach[slot] < p["spam_quit_reach"])
+    leave |= (change == _QUIT) & (now == SPAMMER) & (reach[slot] < quit_reach)
     if not leave.any():
         return slot[:0], _CAUSE[:0]
     # each member's first cause in the order of CAUSES: a stable sort by slot of the
@@ -188,11 +234,39 @@ def who_leaves(
     return leaving[first], causes[first]
 
 
-# The daily changes of membership, each drawn at its rate (a parameter), in the order
-# of the draws, and the cause of leaving that each of the last three records.
-_CHANGES = ("lurk_hazard", "return_rate", "leave_hazard", "churn", "spam_quit_rate")
-_LURK, _RETURN, _LEAVE, _CHURN, _QUIT = range(len(_CHANGES))
-_CAUSE = np.array([-1, -1, DISSATISFIED, CHURN, SPAM_QUIT], dtype=np.int8)
+def leaves_loop(  # type: ignore[no-untyped-def]
+    u, rates, quit_reach, present, strategy, former, satisfaction, standard, reach, contributes
+):
+    """``leaves`` as one pass over the members, for Numba to compile: each member's
+    changes depend on its own state only, so slot by slot gives the same result."""
+    n = len(present)
+    leaving = np.empty(n, np.int64)
+    causes = np.empty(n, np.int8)
+    out = 0
+    for j in range(n):
+        if not present[j]:
+            continue
+        was = strategy[j]
+        unhappy = satisfaction[j] < standard[j]
+        if u[_LURK, j] < rates[_LURK] and contributes[was] and unhappy:
+            former[j] = was
+            strategy[j] = LURKER
+        elif u[_RETURN, j] < rates[_RETURN] and was == LURKER and former[j] >= 0 and not unhappy:
+            strategy[j] = former[j]
+            former[j] = -1
+        now = strategy[j]
+        cause = -1
+        if u[_LEAVE, j] < rates[_LEAVE] and now == LURKER and unhappy:
+            cause = DISSATISFIED
+        elif u[_CHURN, j] < rates[_CHURN]:
+            cause = CHURN
+        elif u[_QUIT, j] < rates[_QUIT] and now == SPAMMER and reach[j] < quit_reach:
+            cause = SPAM_QUIT
+        if cause >= 0:
+            leaving[out] = j
+            causes[out] = cause
+            out += 1
+    return leaving[:out].copy(), causes[:out].copy()
 
 
 def imitate(rng: np.random.Generator, state: Population, params: dict[str, Any]) -> int:

@@ -286,6 +286,7 @@ class CommunityModel(mesa.Model):
             p["scan_depth"],
             share,
             place=k.place_reads,
+            plan=k.plan_reads,
         )
         topic = s.topic[readers]
         i, post, quality, mine, theirs = k.read_posts(
@@ -342,7 +343,14 @@ class CommunityModel(mesa.Model):
         np.add.at(s.contributions, commenter, 1)
         np.add.at(s.since_promo, commenter, 1)
         promotion_reads = np.where(feed.kind == Kind.PROMOTION, reads, 0)
-        credit(s, feed.author, likes + comments, promotion_reads, FEEDBACK_WEIGHT)
+        credit(
+            s,
+            feed.author,
+            likes + comments,
+            promotion_reads,
+            FEEDBACK_WEIGHT,
+            self.kernels.move_averages,
+        )
         if self.logs is not None:
             self.logs.replies(self.day, commenter, feed.id[on], feed.author[on])
         answered = feed.author[comments > 0]
@@ -422,7 +430,7 @@ class CommunityModel(mesa.Model):
 
     def _lurk_return_leave(self, events: DayEvents) -> None:
         """Dissatisfied contributors lurk, dissatisfied lurkers leave, the satisfied return."""
-        self._leave(*who_leaves(self.rng, self.state, self.params), events)
+        self._leave(*who_leaves(self.rng, self.state, self.params, self.kernels.leaves), events)
 
     def _join(self, events: DayEvents) -> None:
         """Newcomers: honest ones follow reputation and size, spammers the audience."""

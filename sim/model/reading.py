@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from sim.model.feed import Feed, Kind
-from sim.model.kernels import place_reads
+from sim.model.kernels import place_reads, plan_reads
 
 __all__ = ["overload", "payoff", "read_costs", "relational", "relevance", "sample_reads"]
 
@@ -75,6 +75,7 @@ def sample_reads(
     skip: float,
     share: float = 1.0,
     place: Callable[..., tuple[np.ndarray, np.ndarray]] = place_reads,
+    plan: Callable[..., tuple[np.ndarray, ...]] = plan_reads,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sample which posts each visiting reader reads.
 
@@ -106,8 +107,9 @@ def sample_reads(
         Probability of scrolling past a post.
     share : float
         Probability that a post of the group is in a given reader's feed.
-    place : callable
-        ``sim.model.kernels.place_reads`` or its compiled form (the same reads).
+    place, plan : callable
+        ``sim.model.kernels.place_reads`` and ``plan_reads``, or their compiled forms
+        (the same reads).
 
     Returns
     -------
@@ -116,17 +118,8 @@ def sample_reads(
     offered : ndarray of float
         For each reader, the new posts its feed held (expected): what it had to sift.
     """
-    order = _group_order(days_away)  # readers grouped by days away
-    away = days_away[order]
-    new_group = np.ones(len(away), dtype=bool)
-    new_group[1:] = away[1:] != away[:-1]
-    group = np.cumsum(new_group) - 1  # group of each reader, in ``order``
-    eligible, first, n_eligible = _eligible_by_group(ranked, day - created[ranked], away[new_group])
-    offered = np.empty(len(days_away))
-    offered[order] = n_eligible[group] * share
-    k = np.minimum(budget[order], n_eligible[group])
-    keep = k > 0
-    who, group, k = order[keep], group[keep], k[keep]
+    age = day - created[ranked]
+    who, k, first, n, eligible, offered = plan(ranked, age, days_away, budget, share)
     total = int(k.sum())
     if total == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -134,29 +127,5 @@ def sample_reads(
     # One geometric gap per read: the reader skips ``gap - 1`` posts before each read.
     hit = share * (1.0 - skip)
     gaps = rng.geometric(hit, size=total) if hit < 1.0 else np.ones(total, int)
-    reader, post = place(gaps, k, who, first[group], n_eligible[group], eligible)
+    reader, post = place(gaps, k, who, first, n, eligible)
     return reader, post, offered
-
-
-def _group_order(days_away: np.ndarray) -> np.ndarray:
-    """``np.argsort(days_away, kind="stable")``; days away are few and small, so as
-    16-bit integers NumPy sorts them by radix, in one pass."""
-    if len(days_away) and 0 <= days_away.min() and days_away.max() < 2**15:
-        return np.argsort(days_away.astype(np.int16), kind="stable")
-    return np.argsort(days_away, kind="stable")
-
-
-def _eligible_by_group(
-    ranked: np.ndarray, age: np.ndarray, away: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The posts each group of readers may read, as one flat array.
-
-    Group ``j`` (readers away for ``away[j]`` days) sees the ranked posts younger
-    than ``away[j]`` days, in rank order: ``eligible[first[j] : first[j] + n[j]]``.
-    Building all groups at once costs a handful of array operations instead of a
-    Python loop over the groups.
-    """
-    mask = age[None, :] < away[:, None]
-    n = mask.sum(axis=1)
-    eligible = np.broadcast_to(ranked, mask.shape)[mask]
-    return eligible, np.cumsum(n) - n, n
