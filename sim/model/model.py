@@ -35,7 +35,7 @@ from sim.model.membership import (
 from sim.model.metrics import DAILY, measure_day, summarize
 from sim.model.params import from_scenario, resolve
 from sim.model.population import Population
-from sim.model.posting import compose, expected_posts
+from sim.model.posting import compose, expected_posts, ledger
 from sim.model.reading import (
     overload,
     payoff,
@@ -226,18 +226,9 @@ class CommunityModel(mesa.Model):
 
     def _credit(self, post: dict[str, np.ndarray], promo: np.ndarray, events: DayEvents) -> None:
         """Credit the authors' give/take ledgers for what they published (``promo``:
-        which posts are promotions)."""
-        s = self.state
-        author = post["author"]
-        s.since_promo[author[promo]] = 0
-        np.add.at(s.posts, author, 1)
-        np.add.at(s.promotions, author[promo], 1)
-        giving = author[~promo]
-        np.add.at(s.contributions, giving, 1)
-        np.add.at(s.since_promo, giving, 1)
-        new = author[s.first_post[author] < 0]  # repeated slots get the same day
-        s.first_post[new] = self.day
-        spam = post["by_spammer"]
+        which posts are promotions), and count it."""
+        author, spam = post["author"], post["by_spammer"]
+        ledger(self.state, author, promo, self.day)
         events.posts = len(author)
         events.honest_posts = len(author) - int(np.count_nonzero(spam))
         events.promotions = int(np.count_nonzero(promo))
@@ -343,14 +334,8 @@ class CommunityModel(mesa.Model):
         np.add.at(s.contributions, commenter, 1)
         np.add.at(s.since_promo, commenter, 1)
         promotion_reads = np.where(feed.kind == Kind.PROMOTION, reads, 0)
-        credit(
-            s,
-            feed.author,
-            likes + comments,
-            promotion_reads,
-            FEEDBACK_WEIGHT,
-            self.kernels.move_averages,
-        )
+        move = self.kernels.move_averages
+        credit(s, feed.author, likes + comments, promotion_reads, FEEDBACK_WEIGHT, move)
         if self.logs is not None:
             self.logs.replies(self.day, commenter, feed.id[on], feed.author[on])
         answered = feed.author[comments > 0]

@@ -16,7 +16,7 @@ from sim.model.constants import MAX_POSTS_PER_VISIT, OFFTOPIC_NOISE, POST_TOPIC_
 from sim.model.population import Population
 from sim.model.strategies import HONEST, PROMOTER, SPAMMER, post_kinds, post_quality, posting_rates
 
-__all__ = ["compose", "expected_posts"]
+__all__ = ["compose", "expected_posts", "ledger"]
 
 
 def expected_posts(state: Population, params: dict[str, Any], visitors: np.ndarray) -> np.ndarray:
@@ -99,3 +99,18 @@ def _violation(
     if params["remove_offtopic"]:
         broken |= social
     return broken
+
+
+def ledger(state: Population, author: np.ndarray, promo: np.ndarray, day: int) -> None:
+    """Enter published posts (their authors, and which are promotions) in the authors'
+    give/take ledgers: posts, promotions, contributions, contributions since the last
+    promotion, and the day of a first post."""
+    s = state
+    s.since_promo[author[promo]] = 0
+    np.add.at(s.posts, author, 1)
+    np.add.at(s.promotions, author[promo], 1)
+    giving = author[~promo]
+    np.add.at(s.contributions, giving, 1)
+    np.add.at(s.since_promo, giving, 1)
+    new = author[s.first_post[author] < 0]  # repeated slots get the same day
+    s.first_post[new] = day
