@@ -132,10 +132,15 @@ def test_compiled_day_loops_give_the_numpy_results(seed):
 @needs_numba
 def test_the_kernels_follow_the_group_size_and_the_environment(monkeypatch):
     monkeypatch.delenv("SIM_KERNELS", raising=False)
+    monkeypatch.setattr(kernels, "_COMPILED", None)  # as in a new process
     assert kernels.select(1_000) is kernels.NUMPY
     assert kernels.select(kernels.COMPILED_FROM).name == "compiled"
+    monkeypatch.setattr(kernels, "_COMPILED", None)
+    assert kernels.load()  # a sweep's worker: every group compiled from now on
+    assert kernels.select(1_000).name == "compiled"
     monkeypatch.setenv("SIM_KERNELS", "numpy")
     assert kernels.select(10**6) is kernels.NUMPY
+    assert not kernels.load()
     monkeypatch.setenv("SIM_KERNELS", "compiled")
     assert kernels.select(100).name == "compiled"
 
@@ -168,6 +173,7 @@ def test_without_numba_every_group_runs_on_numpy(monkeypatch):
     monkeypatch.setattr(kernels, "_COMPILED", None)
     monkeypatch.setenv("SIM_KERNELS", "compiled")
     assert kernels.select(10**6) is kernels.NUMPY
+    assert not kernels.load()
     assert CommunityModel(rng=1, n_members=100).kernels is kernels.NUMPY
 
 

@@ -112,8 +112,10 @@ def work(task: Task, to: Destination) -> Result:
 
 def execute(task: Task) -> Result:
     """Run one group; never raises: a failure becomes a row with status ``failed``."""
+    from sim.model import kernels
     from sim.model.model import CommunityModel
 
+    kernels.load()  # a sweep's process runs many groups: compiled loops pay (sim[fast])
     started = time.perf_counter()
     try:
         feed = keeps_feed(task.logs)

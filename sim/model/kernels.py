@@ -1,18 +1,25 @@
-"""The per-read loops of a day, in NumPy and, where Numba is installed, compiled.
+"""The loops of a day, in NumPy and, where Numba is installed, compiled.
 
 A large group reads millions of posts a day, and NumPy spends that work in dozens of
-passes over read-sized arrays, each with its temporaries. Each function here has a
-NumPy form (the reference) and a loop form that Numba compiles into one pass; both
+passes over read-sized arrays, each with its temporaries; a small group's day is a few
+hundred NumPy calls on short arrays, and their fixed cost of about a microsecond each
+is most of its time. Each step here has a NumPy form (the reference) and a loop form
+that Numba compiles into one call: reading (``plan_reads``, ``place_reads``,
+``read_posts``, ``payoff_sums``, ``react``), leaving (``sim.model.membership.leaves``)
+and the authors' moving averages (``sim.model.feedback.move_averages``). Both forms
 give the same results bit for bit, because the loops do the same floating-point
 operations in the same order (no fused multiply-add, sums in the order NumPy's
-``bincount`` adds) and leave every random draw and every transcendental function
-(``exp``, ``cos``...) to NumPy, outside the loops.
+``bincount`` adds, integer sums where NumPy sums integers as floats exactly) and leave
+every random draw and every transcendental function (``exp``, ``cos``...) to NumPy,
+outside the loops.
 
 ``select(members)`` returns the set to use: the compiled one for groups of at least
 ``COMPILED_FROM`` members when Numba can be imported (``pip install sim[fast]``), else
-the NumPy one. Small groups stay on NumPy: their days are short, and importing and
-loading compiled code would cost more than it saves. The environment variable
-``SIM_KERNELS=numpy`` (or ``compiled``) forces one set, for tests and comparisons.
+the NumPy one. A single small group stays on NumPy: importing Numba and loading the
+compiled code would cost more than it saves. A process that runs many groups (a
+sweep's worker) calls ``load()`` once, and every later group uses the compiled loops.
+The environment variable ``SIM_KERNELS=numpy`` (or ``compiled``) forces one set, for
+tests and comparisons.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ import numpy as np
 from sim.model.feedback import move_averages, move_averages_loop
 from sim.model.membership import leaves, leaves_loop
 
-__all__ = ["COMPILED_FROM", "NUMPY", "Kernels", "compiled", "select"]
+__all__ = ["COMPILED_FROM", "NUMPY", "Kernels", "compiled", "load", "select"]
 
 COMPILED_FROM = 20_000  # members from which the compiled loops pay for their loading
 
@@ -350,10 +357,26 @@ def compiled() -> Kernels | None:
     return _COMPILED
 
 
+def load() -> bool:
+    """Use the compiled loops for every later group of this process, small ones
+    included, if Numba is installed (and ``SIM_KERNELS`` does not ask for NumPy).
+
+    A process that runs many groups (a sweep's worker) calls this once: importing
+    Numba and loading the cached loops costs about half a second, which a single
+    small group would not win back, but a few runs do. Returns whether they are used.
+    """
+    if os.environ.get("SIM_KERNELS", "auto") == "numpy":
+        return False
+    return compiled() is not None
+
+
 def select(members: int) -> Kernels:
-    """The kernels for a group of ``members``: compiled from ``COMPILED_FROM`` members
-    if Numba is installed, NumPy otherwise; ``SIM_KERNELS`` overrides."""
+    """The kernels for a group of ``members``: compiled from ``COMPILED_FROM`` members,
+    or for any group once ``load`` has been called, if Numba is installed; NumPy
+    otherwise. ``SIM_KERNELS`` (``numpy`` or ``compiled``) overrides."""
     wanted = os.environ.get("SIM_KERNELS", "auto")
-    if wanted == "numpy" or (wanted == "auto" and members < COMPILED_FROM):
+    if wanted == "numpy":
+        return NUMPY
+    if wanted == "auto" and members < COMPILED_FROM and _COMPILED is None:
         return NUMPY
     return compiled() or NUMPY
