@@ -84,8 +84,9 @@ def test_compiled_loops_give_the_numpy_results(seed):
 @needs_numba
 @pytest.mark.parametrize("seed", range(5))
 def test_compiled_day_loops_give_the_numpy_results(seed):
-    """Reading plans, leaving and the moving averages: outputs and arrays changed in
-    place are the same on both paths, on random states (empty cases included)."""
+    """Reading plans, leaving, the moving averages and the day's counts: outputs and
+    arrays changed in place are the same on both paths, on random states (empty cases
+    included)."""
     rng = np.random.default_rng(seed)
     compiled = kernels.compiled()
     for n, m in ((0, 0), (1, 0), (40, 1), (300, 500)):
@@ -123,6 +124,15 @@ def test_compiled_day_loops_give_the_numpy_results(seed):
                 )
             state[path.name] = (left, s)
         _same(state["compiled"][0], state["numpy"][0])
+        # tally: posts of companies and of unaffiliated authors, some unread
+        reads = np.where(rng.random(m) < 0.3, 0, rng.integers(0, 50, m))
+        company = np.where(rng.random(m) < 0.5, -1, rng.integers(0, 20, m))
+        kind = rng.integers(0, 3, m).astype(np.int8)
+        args = (members["present"], members["strategy"], reads, kind, company < 3, company)
+        args = (*args, rng.integers(0, max(n, 1), m))
+        got, want = compiled.tally(*args), kernels.tally(*args)
+        assert [int(x) for x in got[1:3]] == list(want[1:3])
+        _same((got[0], *got[3:]), (want[0], *want[3:]))
         for name, want in state["numpy"][1].items():
             got = state["compiled"][1][name]
             assert got.dtype == want.dtype

@@ -6,7 +6,8 @@ hundred NumPy calls on short arrays, and their fixed cost of about a microsecond
 is most of its time. Each step here has a NumPy form (the reference) and a loop form
 that Numba compiles into one call: reading (``plan_reads``, ``place_reads``,
 ``read_posts``, ``payoff_sums``, ``react``), leaving (``sim.model.membership.leaves``)
-and the authors' moving averages (``sim.model.feedback.move_averages``). Both forms
+the authors' moving averages (``sim.model.feedback.move_averages``) and the day's
+counts (``sim.model.metrics.tally``). Both forms
 give the same results bit for bit, because the loops do the same floating-point
 operations in the same order (no fused multiply-add, sums in the order NumPy's
 ``bincount`` adds, integer sums where NumPy sums integers as floats exactly) and leave
@@ -33,6 +34,7 @@ import numpy as np
 
 from sim.model.feedback import move_averages, move_averages_loop
 from sim.model.membership import leaves, leaves_loop
+from sim.model.metrics import tally, tally_loop
 
 __all__ = ["COMPILED_FROM", "NUMPY", "Kernels", "compiled", "load", "select"]
 
@@ -51,6 +53,7 @@ class Kernels:
     react: Callable[..., tuple[Any, ...]]
     leaves: Callable[..., tuple[np.ndarray, np.ndarray]]
     move_averages: Callable[..., None]
+    tally: Callable[..., tuple[Any, ...]]
 
 
 # ------------------------------------------------------------------------ NumPy forms
@@ -212,7 +215,7 @@ def react(
 
 
 NUMPY = Kernels(
-    "numpy", plan_reads, place_reads, read_posts, payoff_sums, react, leaves, move_averages
+    "numpy", plan_reads, place_reads, read_posts, payoff_sums, react, leaves, move_averages, tally
 )
 
 
@@ -353,6 +356,7 @@ def compiled() -> Kernels | None:
             jit(_react_loop),
             jit(leaves_loop),
             jit(move_averages_loop),
+            jit(tally_loop),
         )
     return _COMPILED
 

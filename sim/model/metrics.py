@@ -7,6 +7,7 @@ change nothing). The model, the CLI, sweeps and the docs read them from here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from sim.model.constants import LAST_DAYS
 from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
 from sim.model.population import Population
-from sim.model.strategies import CONTRIBUTES, HONEST, SPAMMER, TABLE, of_kind
+from sim.model.strategies import CONTRIBUTES, HONEST, N_STRATEGIES, SPAMMER, TABLE, of_kind
 
 __all__ = [
     "DAILY",
@@ -25,6 +26,8 @@ __all__ = [
     "measure_day",
     "participation",
     "summarize",
+    "tally",
+    "tally_loop",
     "voice_concentration",
 ]
 
@@ -157,44 +160,90 @@ def _concentration(ids: np.ndarray, counts: np.ndarray, reads: int) -> tuple[flo
     return hhi, float(companies[-3:].sum() / reads)
 
 
-def _voices_read(feed: Feed, post_reads: np.ndarray) -> tuple[float, float]:
-    """``voice_concentration`` of the day's reads, counted post by post: the same
-    voices and counts, from the posts read instead of the reads."""
+def tally(
+    present: np.ndarray,
+    strategy: np.ndarray,
+    post_reads: np.ndarray,
+    kind: np.ndarray,
+    by_spammer: np.ndarray,
+    company: np.ndarray,
+    author: np.ndarray,
+) -> tuple[np.ndarray, int, int, np.ndarray, np.ndarray]:
+    """The day's counts: members present by strategy; reads of promotions and of
+    spam; and the voices read (sorted ids, as ``voice_concentration`` has them) with
+    their reads, counted post by post from each post's reads today (``post_reads``)."""
+    # one comparison per strategy (a gather and a bincount of a million strategies
+    # cost several times more)
+    counts = np.array([np.count_nonzero(present & (strategy == k)) for k in range(len(TABLE))])
+    promo = int(post_reads[kind == Kind.PROMOTION].sum())
+    spam = int(post_reads[by_spammer].sum())
     rows = post_reads.nonzero()[0]
     if len(rows) == 0:
-        return 0.0, 0.0
-    company, author = feed.company[rows], feed.author[rows]
+        return counts, promo, spam, rows, rows
+    company, author = company[rows], author[rows]
     # voice ids as bins in the order of the ids (authors' negative ids first, the
     # highest slot first), so that a bincount lists them as np.unique would, sorted
     top = int(author.max()) + 1
     key = np.where(company >= 0, company + top, top - 1 - author)
     totals = np.bincount(key, weights=post_reads[rows])
     bins = totals.nonzero()[0]
-    counts = totals[bins].astype(np.int64)  # exact sums
-    return _concentration(bins - top, counts, int(post_reads.sum()))
+    return counts, promo, spam, bins - top, totals[bins].astype(np.int64)  # exact sums
+
+
+_PROMOTION = int(Kind.PROMOTION)
+
+
+def tally_loop(present, strategy, post_reads, kind, by_spammer, company, author):  # type: ignore[no-untyped-def]  # noqa: E501
+    """``tally`` in two passes, over the members then the posts, for Numba."""
+    counts = np.zeros(N_STRATEGIES, np.int64)
+    for j in range(len(present)):
+        if present[j]:
+            counts[strategy[j]] += 1
+    promo = 0
+    spam = 0
+    top = 0
+    voices = 0
+    for p in range(len(post_reads)):
+        if post_reads[p] != 0:
+            promo += post_reads[p] if kind[p] == _PROMOTION else 0
+            spam += post_reads[p] if by_spammer[p] else 0
+            top = max(top, author[p] + 1)
+            voices = max(voices, company[p] + 1)
+    totals = np.zeros(top + voices, np.int64)
+    for p in range(len(post_reads)):
+        if post_reads[p] != 0:
+            key = company[p] + top if company[p] >= 0 else top - 1 - author[p]
+            totals[key] += post_reads[p]
+    bins = totals.nonzero()[0]
+    return counts, promo, spam, bins - top, totals[bins]
 
 
 def measure_day(
-    day: int, events: DayEvents, state: Population, feed: Feed, reputation: float
+    day: int,
+    events: DayEvents,
+    state: Population,
+    feed: Feed,
+    reputation: float,
+    count: Callable[..., tuple[Any, ...]] | None = None,
 ) -> dict[str, float]:
-    """The daily measures (``DAILY``) of a day, from its events and the state at its end."""
+    """The daily measures (``DAILY``) of a day, from its events and the state at its end
+    (``count``: ``tally`` or its compiled form, the same counts)."""
     s = state
-    # members present by strategy: one comparison per strategy (a gather and a
-    # bincount of a million strategies cost several times more)
-    counts = np.array([np.count_nonzero(s.present & (s.strategy == k)) for k in range(len(TABLE))])
-    members = int(counts.sum())
-    honest = int(counts[HONEST].sum())
     post = events.post
     reads = len(post)
     post_reads = events.post_reads
     if post_reads is None:
         post_reads = np.bincount(post, minlength=len(feed))  # reads of each post today
-    promo = int(post_reads[feed.kind == Kind.PROMOTION].sum())
-    spam = int(post_reads[feed.by_spammer].sum())
+    counts, promo, spam, ids, voice_reads = (count or tally)(
+        s.present, s.strategy, post_reads, feed.kind, feed.by_spammer, feed.company, feed.author
+    )
+    promo, spam = int(promo), int(spam)
+    members = int(counts.sum())
+    honest = int(counts[HONEST].sum())
     quality = events.quality_read
     if quality is None:
         quality = float(feed.quality[post].sum() / reads) if reads else float("nan")
-    hhi, top3 = _voices_read(feed, post_reads)
+    hhi, top3 = _concentration(ids, voice_reads, int(post_reads.sum())) if len(ids) else (0.0, 0.0)
     per = 1.0 / max(honest, 1)
     e = events
     return {

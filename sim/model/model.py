@@ -148,7 +148,9 @@ class CommunityModel(mesa.Model):
             quality = events.quality_read
             self.today = {"members": int(np.count_nonzero(self.state.present)), "quality": quality}
         else:
-            self.today = measure_day(self.day, events, self.state, self.feed, self.reputation)
+            self.today = measure_day(
+                self.day, events, self.state, self.feed, self.reputation, self.kernels.tally
+            )
 
     def _warm_up(self) -> None:
         """Give the feed a history: honest members only, membership frozen."""
