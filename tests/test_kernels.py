@@ -84,9 +84,9 @@ def test_compiled_loops_give_the_numpy_results(seed):
 @needs_numba
 @pytest.mark.parametrize("seed", range(5))
 def test_compiled_day_loops_give_the_numpy_results(seed):
-    """Reading plans, leaving, the moving averages and the day's counts: outputs and
-    arrays changed in place are the same on both paths, on random states (empty cases
-    included)."""
+    """Reading plans, leaving, the moving averages, the day's counts and the posts'
+    shapes: outputs and arrays changed in place are the same on both paths, on random
+    states (empty cases included)."""
     rng = np.random.default_rng(seed)
     compiled = kernels.compiled()
     for n, m in ((0, 0), (1, 0), (40, 1), (300, 500)):
@@ -133,6 +133,21 @@ def test_compiled_day_loops_give_the_numpy_results(seed):
         got, want = compiled.tally(*args), kernels.tally(*args)
         assert [int(x) for x in got[1:3]] == list(want[1:3])
         _same((got[0], *got[3:]), (want[0], *want[3:]))
+        # shape_posts: runs of posts by the same author, the off-topic rule on and off
+        for forbidden in (0.0, 1.0):
+            author = np.sort(rng.integers(0, max(n, 1), m)) if n else np.zeros(0, np.int64)
+            args = (
+                author,
+                np.vstack([rng.random((2, m)), rng.normal(size=(2, m)), rng.random((2, m))]),
+                members["strategy"],
+                members["present"],  # as who knows the group's norms
+                rng.integers(0, 6, n),
+                rng.normal(size=n),
+                np.where(rng.random(n) < 0.5, -1, rng.integers(0, 4, n)),
+                rng.integers(0, 2, 4),
+                np.array([2.0, 3.0, 0.4, 0.3, forbidden, 0.5, 0.5]),
+            )
+            _same(compiled.shape_posts(*args), kernels.shape_posts(*args))
         for name, want in state["numpy"][1].items():
             got = state["compiled"][1][name]
             assert got.dtype == want.dtype

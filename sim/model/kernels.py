@@ -6,8 +6,9 @@ hundred NumPy calls on short arrays, and their fixed cost of about a microsecond
 is most of its time. Each step here has a NumPy form (the reference) and a loop form
 that Numba compiles into one call: reading (``plan_reads``, ``place_reads``,
 ``read_posts``, ``payoff_sums``, ``react``), leaving (``sim.model.membership.leaves``)
-the authors' moving averages (``sim.model.feedback.move_averages``) and the day's
-counts (``sim.model.metrics.tally``). Both forms
+the authors' moving averages (``sim.model.feedback.move_averages``), the day's
+counts (``sim.model.metrics.tally``) and what the day's posts are
+(``sim.model.posting.shape_posts``). Both forms
 give the same results bit for bit, because the loops do the same floating-point
 operations in the same order (no fused multiply-add, sums in the order NumPy's
 ``bincount`` adds, integer sums where NumPy sums integers as floats exactly) and leave
@@ -35,6 +36,7 @@ import numpy as np
 from sim.model.feedback import move_averages, move_averages_loop
 from sim.model.membership import leaves, leaves_loop
 from sim.model.metrics import tally, tally_loop
+from sim.model.posting import shape_posts, shape_posts_loop
 
 __all__ = ["COMPILED_FROM", "NUMPY", "Kernels", "compiled", "load", "select"]
 
@@ -54,6 +56,7 @@ class Kernels:
     leaves: Callable[..., tuple[np.ndarray, np.ndarray]]
     move_averages: Callable[..., None]
     tally: Callable[..., tuple[Any, ...]]
+    shape_posts: Callable[..., tuple[np.ndarray, ...]]
 
 
 # ------------------------------------------------------------------------ NumPy forms
@@ -215,7 +218,16 @@ def react(
 
 
 NUMPY = Kernels(
-    "numpy", plan_reads, place_reads, read_posts, payoff_sums, react, leaves, move_averages, tally
+    "numpy",
+    plan_reads,
+    place_reads,
+    read_posts,
+    payoff_sums,
+    react,
+    leaves,
+    move_averages,
+    tally,
+    shape_posts,
 )
 
 
@@ -357,6 +369,7 @@ def compiled() -> Kernels | None:
             jit(leaves_loop),
             jit(move_averages_loop),
             jit(tally_loop),
+            jit(shape_posts_loop),
         )
     return _COMPILED
 

@@ -195,7 +195,8 @@ class CommunityModel(mesa.Model):
         lam = expected_posts(self.state, self.params, visitors)
         expected = len(self.feed) + float(lam.sum())
         budget.check(self.params["memory_limit"], self.state.n, int(expected))
-        return compose(self.rng, self.state, self.params, visitors, lam, self.companies)
+        shape = self.kernels.shape_posts
+        return compose(self.rng, self.state, self.params, visitors, lam, self.companies, shape)
 
     def _submit(self, batch: dict[str, np.ndarray], events: DayEvents) -> None:
         """Rules at submission decide; publish what they accept; colleagues like it."""
