@@ -148,6 +148,18 @@ def test_compiled_day_loops_give_the_numpy_results(seed):
                 np.array([2.0, 3.0, 0.4, 0.3, forbidden, 0.5, 0.5]),
             )
             _same(compiled.shape_posts(*args), kernels.shape_posts(*args))
+        # number_links: reposts of known links, new promotions counted per company
+        company = rng.integers(0, 6, m)
+        promo = rng.random(m) < 0.6
+        repost = promo & (rng.random(m) < 0.3)
+        u = rng.random(int(repost.sum()))
+        links = {path.name: rng.integers(1, 5, 6) for path in (kernels.NUMPY, compiled)}
+        links["compiled"][:] = links["numpy"]
+        got = compiled.number_links(company, promo, repost, u, links["compiled"])
+        _same(
+            (got, links["compiled"]),
+            (kernels.number_links(company, promo, repost, u, links["numpy"]), links["numpy"]),
+        )
         for name, want in state["numpy"][1].items():
             got = state["compiled"][1][name]
             assert got.dtype == want.dtype

@@ -7,12 +7,14 @@ posts; each ethical promoter has a company of its own. A promotion's link id is
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sim.model.population import Population
 from sim.model.strategies import PROMOTER, SPAMMER
 
-__all__ = ["LINK_BASE", "Companies"]
+__all__ = ["LINK_BASE", "Companies", "number_links", "number_links_loop"]
 
 LINK_BASE = 1 << 32  # link id = company x LINK_BASE + serial within the company
 
@@ -59,27 +61,55 @@ class Companies:
         company: np.ndarray,
         promo: np.ndarray,
         repost: np.ndarray,
+        number: Callable[..., np.ndarray] | None = None,
     ) -> np.ndarray:
-        """Link ids: a repost reuses one of its company's links, a promotion gets a new one."""
-        link = np.full(len(company), -1, dtype=np.int64)
-        if not promo.any():
-            return link
-        old = repost.nonzero()[0]
-        c = company[old]
-        link[old] = c * LINK_BASE + (rng.random(len(old)) * self.links[c]).astype(int)
-        new = (promo & ~repost).nonzero()[0]
-        c = company[new]
-        # each new link's serial within its company today: its place among them
-        order = c.argsort(kind="stable")
-        grouped = c[order]
-        ranked = np.empty(len(c), dtype=np.int64)
-        ranked[order] = np.arange(len(c)) - grouped.searchsorted(grouped)
-        link[new] = c * LINK_BASE + self.links[c] + ranked
-        self.links += np.bincount(c, minlength=len(self.links))
-        return link
+        """Link ids: a repost reuses one of its company's links, a promotion gets a new
+        one (``number``: ``number_links`` or its compiled form)."""
+        u = rng.random(int(np.count_nonzero(repost)))  # which of its links each repost is
+        return (number or number_links)(company, promo, repost, u, self.links)
 
     def ring_colleagues(self, state: Population, company: np.ndarray) -> np.ndarray:
         """For posts of the given companies, how many present colleagues their authors have."""
         spam = state.present & (state.strategy == SPAMMER)
         ring = np.bincount(state.company[spam], minlength=len(self))
         return np.maximum(ring[company] - 1, 0)
+
+
+def number_links(
+    company: np.ndarray, promo: np.ndarray, repost: np.ndarray, u: np.ndarray, links: np.ndarray
+) -> np.ndarray:
+    """Link ids of posts by ``company``: a repost takes one of the links its company had
+    (uniform ``u``, one per repost), a new promotion the company's next serial, in
+    order of the posts; ``links`` (per company) counts the new ones in place. Posts
+    that are not promotions get -1."""
+    link = np.full(len(company), -1, dtype=np.int64)
+    if not promo.any():
+        return link
+    old = repost.nonzero()[0]
+    c = company[old]
+    link[old] = c * LINK_BASE + (u * links[c]).astype(int)
+    new = (promo & ~repost).nonzero()[0]
+    c = company[new]
+    # each new link's serial within its company today: its place among them
+    order = c.argsort(kind="stable")
+    grouped = c[order]
+    ranked = np.empty(len(c), dtype=np.int64)
+    ranked[order] = np.arange(len(c)) - grouped.searchsorted(grouped)
+    link[new] = c * LINK_BASE + links[c] + ranked
+    links += np.bincount(c, minlength=len(links))
+    return link
+
+
+def number_links_loop(company, promo, repost, u, links):  # type: ignore[no-untyped-def]
+    """``number_links`` in two passes over the posts, for Numba."""
+    link = np.full(len(company), -1, np.int64)
+    r = 0
+    for i in range(len(company)):
+        if repost[i]:
+            link[i] = company[i] * LINK_BASE + np.int64(u[r] * links[company[i]])
+            r += 1
+    for i in range(len(company)):
+        if promo[i] and not repost[i]:
+            link[i] = company[i] * LINK_BASE + links[company[i]]
+            links[company[i]] += 1
+    return link

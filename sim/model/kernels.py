@@ -7,8 +7,8 @@ is most of its time. Each step here has a NumPy form (the reference) and a loop 
 that Numba compiles into one call: reading (``plan_reads``, ``place_reads``,
 ``read_posts``, ``payoff_sums``, ``react``), leaving (``sim.model.membership.leaves``)
 the authors' moving averages (``sim.model.feedback.move_averages``), the day's
-counts (``sim.model.metrics.tally``) and what the day's posts are
-(``sim.model.posting.shape_posts``). Both forms
+counts (``sim.model.metrics.tally``), what the day's posts are
+(``sim.model.posting.shape_posts``) and their links (``sim.model.companies``). Both forms
 give the same results bit for bit, because the loops do the same floating-point
 operations in the same order (no fused multiply-add, sums in the order NumPy's
 ``bincount`` adds, integer sums where NumPy sums integers as floats exactly) and leave
@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.model.companies import number_links, number_links_loop
 from sim.model.feedback import move_averages, move_averages_loop
 from sim.model.membership import leaves, leaves_loop
 from sim.model.metrics import tally, tally_loop
@@ -57,6 +58,7 @@ class Kernels:
     move_averages: Callable[..., None]
     tally: Callable[..., tuple[Any, ...]]
     shape_posts: Callable[..., tuple[np.ndarray, ...]]
+    number_links: Callable[..., np.ndarray]
 
 
 # ------------------------------------------------------------------------ NumPy forms
@@ -228,6 +230,7 @@ NUMPY = Kernels(
     move_averages,
     tally,
     shape_posts,
+    number_links,
 )
 
 
@@ -370,6 +373,7 @@ def compiled() -> Kernels | None:
             jit(move_averages_loop),
             jit(tally_loop),
             jit(shape_posts_loop),
+            jit(number_links_loop),
         )
     return _COMPILED
 

@@ -36,14 +36,7 @@ from sim.model.metrics import DAILY, measure_day, summarize
 from sim.model.params import from_scenario, resolve
 from sim.model.population import Population
 from sim.model.posting import compose, expected_posts, ledger
-from sim.model.reading import (
-    overload,
-    payoff,
-    read_costs,
-    relational,
-    relevance,
-    sample_reads,
-)
+from sim.model.reading import overload, payoff, read_costs, relational, relevance, sample_reads
 from sim.model.rules import Reads, Rule, build_rules
 from sim.model.strategies import COMMENT, HONEST, LIKE, SPAMMER
 
@@ -195,8 +188,8 @@ class CommunityModel(mesa.Model):
         lam = expected_posts(self.state, self.params, visitors)
         expected = len(self.feed) + float(lam.sum())
         budget.check(self.params["memory_limit"], self.state.n, int(expected))
-        shape = self.kernels.shape_posts
-        return compose(self.rng, self.state, self.params, visitors, lam, self.companies, shape)
+        loops = (self.kernels.shape_posts, self.kernels.number_links)
+        return compose(self.rng, self.state, self.params, visitors, lam, self.companies, *loops)
 
     def _submit(self, batch: dict[str, np.ndarray], events: DayEvents) -> None:
         """Rules at submission decide; publish what they accept; colleagues like it."""

@@ -39,9 +39,11 @@ def compose(
     lam: np.ndarray,
     companies: Companies,
     shape: Callable[..., tuple[np.ndarray, ...]] | None = None,
+    number: Callable[..., np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Candidate posts of today's visitors (``lam``: their expected posts): one entry
-    per post, in visitor order. ``shape`` is ``shape_posts`` or its compiled form."""
+    per post, in visitor order. ``shape`` and ``number`` are ``shape_posts`` and
+    ``sim.model.companies.number_links`` or their compiled forms."""
     p, s = params, state
     author = np.repeat(visitors, np.minimum(rng.poisson(lam), MAX_POSTS_PER_VISIT))
     n = len(author)
@@ -69,7 +71,7 @@ def compose(
         "kind": post_kinds(strategy, promo),
         "topic": topic,
         "quality": quality,
-        "link": companies.link_ids(rng, company, promo, repost),
+        "link": companies.link_ids(rng, company, promo, repost, number),
         "repost": repost,
         "offtopic": offtopic,
         "disclosed": disclosed,
