@@ -2,8 +2,8 @@
 
 Run from the project's root folder, with the project installed (``pip install -e .``)::
 
-    python benchmarks/run.py            # the full set: about 4 minutes on 2 cores
-    python benchmarks/run.py --quick    # smaller and fewer repetitions: about 1 minute
+    python benchmarks/run.py            # the full set: about 30 minutes on 2 cores
+    python benchmarks/run.py --quick    # smaller and fewer repetitions: about 4 minutes
 
 It writes ``benchmarks/results/latest.json`` (every repetition of every measurement,
 the machine, the versions) and ``benchmarks/results/latest.md`` (the tables the
@@ -13,14 +13,16 @@ What is measured (times are medians over repetitions, because shared machines ar
 noisy; each measurement runs in a fresh Python process, so that peak memory belongs
 to one model size and nothing is cached from one measurement to the next):
 
-- ``CommunityModel`` with the default mix (spammers included) at 1,000, 10,000 and
-  100,000 members for a year, daily data collection on: member-days per second
-  (members at the start x days; the time counts model construction with its warm-up,
-  the run and ``timeseries()``); peak resident memory (RSS) of the process; cost per
-  member-day relative to the smallest size.
+- ``CommunityModel`` with the default mix (spammers included) at 1,000 to 1,000,000
+  members for a year, daily data collection on: member-days per second (members at
+  the start x days; the time counts model construction with its warm-up, the run and
+  ``timeseries()``); peak resident memory (RSS) of the process; cost per member-day
+  relative to the smallest size. Every size runs on the loops a sweep's worker uses:
+  compiled when Numba is installed (``sim.model.kernels.load``), else NumPy.
 - Mesa's own ``BoltzmannWealth`` example (``mesa.examples``) at 1,000 agents, in
   agent-steps per second, timed the same way and interleaved with our 1,000-member
-  runs in the same process, and the ratio of the two.
+  runs in the same process (on the compiled loops and on NumPy, which a single run
+  or an installation without Numba uses), and the ratios.
 - Start-up: ``python -c "import sim"``, ``sim --help`` and the default ``sim run``,
   end to end, as the user sees them.
 - A reduced copy of the headline sweep (``experiments/headline.toml`` with fewer
@@ -111,6 +113,7 @@ def _time_model(n: int, days: int, seed: int) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     return {
         "seed": seed,
+        "kernels": model.kernels.name,
         "seconds": seconds,
         "setup_seconds": built - started,
         "cpu_seconds": time.process_time() - cpu,
@@ -119,16 +122,29 @@ def _time_model(n: int, days: int, seed: int) -> dict[str, Any]:
     }
 
 
+def _load_loops() -> None:
+    """Load the compiled loops, as a sweep's worker does, and run a small group once so
+    that their one-off loading (about half a second a process) is no run's time."""
+    from sim.model import kernels
+    from sim.model.model import CommunityModel
+
+    if kernels.load():
+        CommunityModel(rng=0, n_members=100).run(3)
+
+
 def child_model(n: int, days: int, reps: int) -> dict[str, Any]:
     """Repetitions of one model size in this (fresh) process, and its peak memory.
 
-    Mesa's models hold reference cycles, so a finished model waits for Python's cycle
-    collector; it is collected before the next repetition, so that the peak is one
-    model's, not two.
+    The process loads the compiled loops first, as a sweep's worker does (with
+    ``sim[fast]``), so that every size runs on the same path. Mesa's models hold
+    reference cycles, so a finished model waits for Python's cycle collector; it is
+    collected before the next repetition, so that the peak is one model's, not two.
     """
     import gc
 
     import sim.model.model  # noqa: F401 - imported before measuring the baseline memory
+
+    _load_loops()
 
     after_import = _peak_rss_mib()
     runs = []
@@ -139,7 +155,9 @@ def child_model(n: int, days: int, reps: int) -> dict[str, Any]:
 
 
 def child_mesa(steps: int, reps: int) -> dict[str, Any]:
-    """Mesa's BoltzmannWealth and our model at 1,000, interleaved repetition by repetition."""
+    """Mesa's BoltzmannWealth and our model at 1,000, interleaved repetition by
+    repetition: ours on the compiled loops (a sweep's runs, with ``sim[fast]``) and on
+    NumPy (a single run, or without Numba)."""
     import warnings
 
     warnings.simplefilter("ignore")  # Mesa's experimental-feature notices
@@ -147,23 +165,29 @@ def child_mesa(steps: int, reps: int) -> dict[str, Any]:
     from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario
 
     n = 1_000
-    ours, theirs = [], []
+    _load_loops()
+    ours, numpy, theirs = [], [], []
     for seed in range(1, reps + 1):
         ours.append(_time_model(n, steps, seed))
+        os.environ["SIM_KERNELS"] = "numpy"
+        numpy.append(_time_model(n, steps, seed))
+        del os.environ["SIM_KERNELS"]
         started = time.perf_counter()
         model = BoltzmannWealth(BoltzmannScenario(n=n, rng=seed))
         for _ in range(steps):
             model.step()
         theirs.append({"seed": seed, "seconds": time.perf_counter() - started})
-    return {"n": n, "steps": steps, "ours": ours, "boltzmann": theirs}
+    return {"n": n, "steps": steps, "ours": ours, "ours_numpy": numpy, "boltzmann": theirs}
 
 
 def child_compute(spec_path: str) -> dict[str, Any]:
     """The bare model runs of a sweep spec, one after the other, without the sweep."""
     from sim.experiment.spec import load_spec
     from sim.experiment.sweep import plan
+    from sim.model import kernels
     from sim.model.model import CommunityModel
 
+    kernels.load()  # as a sweep's worker does
     tasks = plan(load_spec(spec_path))
     started, cpu = time.perf_counter(), time.process_time()
     for task in tasks:
@@ -241,15 +265,19 @@ def measure_mesa(steps: int, reps: int) -> dict[str, Any]:
     got = _child("mesa", steps, reps)
     work = got["n"] * steps
     ours = statistics.median(work / r["seconds"] for r in got["ours"])
+    numpy = statistics.median(work / r["seconds"] for r in got["ours_numpy"])
     theirs = statistics.median(work / r["seconds"] for r in got["boltzmann"])
     ratios = [
         b["seconds"] / o["seconds"] for o, b in zip(got["ours"], got["boltzmann"], strict=True)
     ]
     return {
         **got,
+        "kernels": got["ours"][0]["kernels"],
         "ours_member_days_per_s": ours,
+        "ours_numpy_member_days_per_s": numpy,
         "boltzmann_agent_steps_per_s": theirs,
         "ratio": ours / theirs,
+        "ratio_numpy": numpy / theirs,
         "ratio_median_of_pairs": statistics.median(ratios),
     }
 
@@ -479,6 +507,13 @@ def _target(name: str, wanted: str, value: float, holds: bool, shown: str) -> di
     return {"target": name, "wanted": wanted, "measured": value, "shown": shown, "holds": holds}
 
 
+def _ratios(mesa: dict[str, Any]) -> str:
+    """Our speed over BoltzmannWealth's, on the path measured and on NumPy."""
+    if mesa["kernels"] == "numpy":
+        return f"{mesa['ratio']:.1f}x (NumPy path: Numba not installed)"
+    return f"{mesa['ratio']:.1f}x ({mesa['ratio_numpy']:.1f}x on the NumPy path)"
+
+
 def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     """Each target of the issue, the measured value and whether it holds."""
     sizes = {row["members"]: row for row in result["sizes"]}
@@ -499,7 +534,7 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
             f">= {TARGET_MESA_RATIO:g}x",
             mesa["ratio"],
             mesa["ratio"] >= TARGET_MESA_RATIO,
-            f"{mesa['ratio']:.1f}x",
+            _ratios(mesa),
         ),
     ]
     if large:
@@ -579,7 +614,7 @@ def scale_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
             f">= {TARGET_MESA_RATIO_SCALE:g}x",
             mesa["ratio"],
             mesa["ratio"] >= TARGET_MESA_RATIO_SCALE,
-            f"{mesa['ratio']:.1f}x",
+            _ratios(mesa),
         ),
         _target(
             "headline sweep at 1,000, 2 workers (whole command)",
@@ -682,9 +717,14 @@ def markdown(result: dict[str, Any]) -> str:
         "lrr",
         [
             [
-                "`CommunityModel`, member-days",
+                f"`CommunityModel`, member-days ({mesa['kernels']} loops, as in a sweep)",
                 f"{mesa['ours_member_days_per_s']:,.0f}",
                 f"{mesa['ratio']:.1f}x",
+            ],
+            [
+                "`CommunityModel`, member-days (NumPy: a single run, or without Numba)",
+                f"{mesa['ours_numpy_member_days_per_s']:,.0f}",
+                f"{mesa['ratio_numpy']:.1f}x",
             ],
             ["`BoltzmannWealth`, agent-steps", f"{mesa['boltzmann_agent_steps_per_s']:,.0f}", "1x"],
         ],
