@@ -52,8 +52,10 @@ class RunResult:
 
 def run_one(group: Group, seed: int) -> RunResult:
     """Run ``group`` with ``seed`` and compute its statistics; never raises."""
+    from sim.model import kernels
     from sim.model.model import CommunityModel
 
+    kernels.load()  # each worker runs many groups: compiled loops pay (sim[fast])
     started = time.perf_counter()
     try:
         model = CommunityModel(rng=seed, logs=group.logs, **group.overrides)
