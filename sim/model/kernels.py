@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["COMPILED_FROM", "NUMPY", "Kernels", "compiled", "select"]
+__all__ = ["COMPILED_FROM", "NUMPY", "Kernels", "compiled", "relevance", "select"]
 
 COMPILED_FROM = 20_000  # members from which the compiled loops pay for their loading
 
@@ -84,26 +84,35 @@ def read_posts(
     topic: np.ndarray,
 ) -> tuple[np.ndarray, ...]:
     """Drop the reads of one's own posts; returns the reads kept (reader position,
-    post row) and, for each, the post's quality, the reader's topic and the post's."""
+    post row) and, for each, the post's quality and the angle from the reader's topic
+    to the post's (whose cosine ``payoff_sums`` needs)."""
     own = author[post] == reader_slot[i]
     if own.any():  # a member's own posts are in its feed, but it does not read them
         i, post = i[~own], post[~own]
-    return i, post, quality[post], reader_topic[i], topic[post]
+    return i, post, quality[post], np.subtract(reader_topic[i], topic[post], dtype=np.float64)
+
+
+def relevance(cosine: np.ndarray) -> np.ndarray:
+    """How relevant a post is to a reader, from the cosine of the angle between their
+    topics: ``((1 + cos) / 2) ** 2``, 1 on the reader's interest, 0 opposite."""
+    closeness = cosine + 1.0
+    closeness /= 2.0
+    return np.square(closeness, out=closeness)
 
 
 def payoff_sums(
     i: np.ndarray,
     post: np.ndarray,
     quality: np.ndarray,
-    relevance: np.ndarray,
+    cosine: np.ndarray,
     promo: np.ndarray,
     cost: np.ndarray,
     n: int,
 ) -> tuple[np.ndarray, ...]:
-    """Each read's value (its post's quality x relevance) and, for each of ``n``
-    readers: reads, promotions read, value and attention cost, summed (``promo`` and
-    ``cost`` are per post)."""
-    value = quality * relevance
+    """Each read's value (its post's quality x ``relevance(cosine)``) and, for each of
+    ``n`` readers: reads, promotions read, value and attention cost, summed (``promo``
+    and ``cost`` are per post)."""
+    value = quality * relevance(cosine)
     return (
         value,
         np.bincount(i, minlength=n),
@@ -151,9 +160,11 @@ NUMPY = Kernels("numpy", place_reads, read_posts, payoff_sums, react)
 
 
 # ------------------------------------------------------------------------- loop forms
-def _place_reads_loop(gaps, k, who, first, n, eligible):  # type: ignore[no-untyped-def]
-    reader = np.empty(len(gaps), np.int64)
-    post = np.empty(len(gaps), np.int64)
+# The loops write into arrays that the wrappers below allocate with NumPy: NumPy backs
+# large arrays with huge pages where the system allows, Numba's allocator does not, and
+# a read-sized array of a million-member group on small pages costs thousands of page
+# faults to fill and a TLB miss on many of its reads.
+def _place_reads_loop(gaps, k, who, first, n, eligible, reader, post):  # type: ignore[no-untyped-def]  # noqa: E501
     out = 0
     g = 0
     for j in range(len(k)):
@@ -165,17 +176,29 @@ def _place_reads_loop(gaps, k, who, first, n, eligible):  # type: ignore[no-unty
                 reader[out] = who[j]
                 post[out] = eligible[first[j] + position]
                 out += 1
-    return reader[:out], post[:out]
+    return out
 
 
-def _payoff_sums_loop(i, post, quality, relevance, promo, cost, n):  # type: ignore[no-untyped-def]
-    value = np.empty(len(i))
-    reads = np.zeros(n, np.int64)
-    promos = np.zeros(n)
-    values = np.zeros(n)
-    costs = np.zeros(n)
+def _own_reads_loop(i, post, reader_slot, author, own):  # type: ignore[no-untyped-def]
+    count = 0
     for r in range(len(i)):
-        v = quality[r] * relevance[r]
+        mine = author[post[r]] == reader_slot[i[r]]
+        own[r] = mine
+        count += mine
+    return count
+
+
+def _gather_reads_loop(i, post, reader_topic, quality, topic, kept_quality, angle):  # type: ignore[no-untyped-def]  # noqa: E501
+    for r in range(len(i)):
+        p = post[r]
+        kept_quality[r] = quality[p]
+        angle[r] = reader_topic[i[r]] - topic[p]
+
+
+def _payoff_sums_loop(i, post, quality, cosine, promo, cost, value, reads, promos, values, costs):  # type: ignore[no-untyped-def]  # noqa: E501
+    for r in range(len(i)):
+        closeness = (cosine[r] + 1.0) / 2.0
+        v = quality[r] * (closeness * closeness)
         value[r] = v
         j = i[r]
         p = post[r]
@@ -183,17 +206,12 @@ def _payoff_sums_loop(i, post, quality, relevance, promo, cost, n):  # type: ign
         promos[j] += 1.0 if promo[p] else 0.0
         values[j] += v
         costs[j] += cost[p]
-    return value, reads, promos, values, costs
 
 
 def _react_loop(
-    u_like, u_comment, i, post, like_rate, comment_rate, value, quality, social, question, m
+    u_like, u_comment, i, post, like_rate, comment_rate, value, quality, social, question, out
 ):  # type: ignore[no-untyped-def]  # noqa: E501
-    likes = np.zeros(m, np.int64)
-    comments = np.zeros(m, np.int64)
-    reads = np.zeros(m, np.int64)
-    commenter = np.empty(len(i), np.int64)
-    commented = np.empty(len(i), np.int64)
+    likes, comments, reads, commenter, commented = out
     n_comments = 0
     n_likes = 0
     for r in range(len(i)):
@@ -209,14 +227,46 @@ def _react_loop(
             commenter[n_comments] = j
             commented[n_comments] = p
             n_comments += 1
-    return (
-        likes,
-        comments,
-        reads,
-        commenter[:n_comments].copy(),
-        commented[:n_comments].copy(),
-        n_likes,
+    return n_comments, n_likes
+
+
+_LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops, by name
+
+
+def _place_reads_compiled(gaps, k, who, first, n, eligible):  # type: ignore[no-untyped-def]
+    reader, post = np.empty(len(gaps), np.int64), np.empty(len(gaps), np.int64)
+    out = _LOOPS["place_reads"](gaps, k, who, first, n, eligible, reader, post)
+    return reader[:out], post[:out]
+
+
+def _read_posts_compiled(i, post, reader_slot, reader_topic, author, quality, topic):  # type: ignore[no-untyped-def]  # noqa: E501
+    # Two short loops, one or two random gathers a read each, so that the processor
+    # keeps many reads in flight; one loop doing all would wait on memory read by read.
+    own = np.empty(len(i), np.bool_)
+    if _LOOPS["own_reads"](i, post, reader_slot, author, own):
+        i, post = i[~own], post[~own]
+    kept_quality, angle = np.empty(len(i)), np.empty(len(i))
+    _LOOPS["gather_reads"](i, post, reader_topic, quality, topic, kept_quality, angle)
+    return i, post, kept_quality, angle
+
+
+def _payoff_sums_compiled(i, post, quality, cosine, promo, cost, n):  # type: ignore[no-untyped-def]  # noqa: E501
+    value = np.empty(len(i))
+    sums = np.zeros(n, np.int64), np.zeros(n), np.zeros(n), np.zeros(n)
+    _LOOPS["payoff_sums"](i, post, quality, cosine, promo, cost, value, *sums)
+    return (value, *sums)
+
+
+def _react_compiled(
+    u_like, u_comment, i, post, like_rate, comment_rate, value, quality, social, question, m
+):  # type: ignore[no-untyped-def]  # noqa: E501
+    counts = np.zeros(m, np.int64), np.zeros(m, np.int64), np.zeros(m, np.int64)
+    out = (*counts, np.empty(len(i), np.int64), np.empty(len(i), np.int64))
+    n_comments, n_likes = _LOOPS["react"](
+        u_like, u_comment, i, post, like_rate, comment_rate, value, quality, social, question, out
     )
+    commenter, commented = out[3][:n_comments].copy(), out[4][:n_comments].copy()
+    return (*counts, commenter, commented, n_likes)
 
 
 _COMPILED: Kernels | None = None
@@ -231,12 +281,19 @@ def compiled() -> Kernels | None:
         except ImportError:
             return None
         jit = numba.njit(cache=True, nogil=True)
+        _LOOPS.update(
+            place_reads=jit(_place_reads_loop),
+            own_reads=jit(_own_reads_loop),
+            gather_reads=jit(_gather_reads_loop),
+            payoff_sums=jit(_payoff_sums_loop),
+            react=jit(_react_loop),
+        )
         _COMPILED = Kernels(
             "compiled",
-            jit(_place_reads_loop),
-            read_posts,  # random gathers: NumPy's own loops are faster than a fused one
-            jit(_payoff_sums_loop),
-            jit(_react_loop),
+            _place_reads_compiled,
+            _read_posts_compiled,
+            _payoff_sums_compiled,
+            _react_compiled,
         )
     return _COMPILED
 

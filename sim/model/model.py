@@ -41,7 +41,6 @@ from sim.model.reading import (
     payoff,
     read_costs,
     relational,
-    relevance,
     sample_reads,
 )
 from sim.model.rules import Reads, Rule, build_rules
@@ -283,13 +282,12 @@ class CommunityModel(mesa.Model):
             place=k.place_reads,
         )
         topic = s.topic[readers]
-        i, post, quality, mine, theirs = k.read_posts(
+        i, post, quality, angle = k.read_posts(
             i, post, readers, topic, feed.author, feed.quality, feed.topic
         )
         promo, cost = read_costs(p, feed)
-        value, *sums = k.payoff_sums(
-            i, post, quality, relevance(mine, theirs), promo, cost, len(readers)
-        )
+        cosine = np.cos(angle, out=angle)  # NumPy's cosine on either path: the same bits
+        value, *sums = k.payoff_sums(i, post, quality, cosine, promo, cost, len(readers))
         gain = payoff(p, *sums)
         gain += relational(p, s.care[readers]) - overload(p, offered)
         s.care[readers] = 0.0

@@ -13,20 +13,16 @@ from typing import Any
 
 import numpy as np
 
+from sim.model import kernels
 from sim.model.feed import Feed, Kind
-from sim.model.kernels import place_reads
 
 __all__ = ["overload", "payoff", "read_costs", "relational", "relevance", "sample_reads"]
 
 
 def relevance(member_topic: np.ndarray, post_topic: np.ndarray) -> np.ndarray:
-    """How relevant a post is to a reader: 1 on the reader's interest, 0 opposite."""
-    # ((1 + cos(a - b)) / 2) ** 2, computed in place: one array instead of five
-    closeness = np.subtract(member_topic, post_topic, dtype=np.float64)
-    np.cos(closeness, out=closeness)
-    closeness += 1.0
-    closeness /= 2.0
-    return np.square(closeness, out=closeness)
+    """How relevant a post is to a reader: 1 on the reader's interest, 0 opposite
+    (``sim.model.kernels.relevance`` of the cosine of the angle between them)."""
+    return kernels.relevance(np.cos(np.subtract(member_topic, post_topic, dtype=np.float64)))
 
 
 def read_costs(params: dict[str, Any], feed: Feed) -> tuple[np.ndarray, np.ndarray]:
@@ -74,7 +70,7 @@ def sample_reads(
     budget: np.ndarray,
     skip: float,
     share: float = 1.0,
-    place: Callable[..., tuple[np.ndarray, np.ndarray]] = place_reads,
+    place: Callable[..., tuple[np.ndarray, np.ndarray]] = kernels.place_reads,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sample which posts each visiting reader reads.
 
