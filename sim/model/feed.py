@@ -24,7 +24,8 @@ def stable_argsort(key: np.ndarray) -> np.ndarray:
     order exactly. Equal scores are rare, so the runs cost next to nothing.
     """
     order = np.argsort(key)
-    tied = np.flatnonzero(key[order[1:]] == key[order[:-1]])
+    ordered = key[order]  # one random gather, then neighbours compared in memory order
+    tied = np.flatnonzero(ordered[1:] == ordered[:-1])
     if len(tied):
         # a run of equal keys spans order[a : b + 1] for consecutive tied positions
         breaks = np.flatnonzero(np.diff(tied) > 1)
