@@ -21,6 +21,8 @@ def reads(ranked, created, away, budget, skip, seed=0, share=1.0):
         np.asarray(budget),
         skip,
         share,
+        author=np.full(len(created), -1),  # posts by members who are not reading
+        slot=np.arange(len(away)),
     )
     return reader, post
 
@@ -97,6 +99,34 @@ def test_the_posts_a_feed_offers_are_the_new_posts_in_it():
     created = np.array([TODAY] * 4 + [TODAY - 1] * 6)
     rng = np.random.default_rng(0)
     _, _, offered = sample_reads(
-        rng, ranked, created, TODAY, np.array([1, 2]), np.array([3, 3]), 0.5, 0.5
+        rng,
+        ranked,
+        created,
+        TODAY,
+        np.array([1, 2]),
+        np.array([3, 3]),
+        0.5,
+        0.5,
+        author=np.full(10, -1),
+        slot=np.arange(2),
     )
     assert offered.tolist() == [4 * 0.5, 10 * 0.5]
+
+
+def test_a_reader_skips_its_own_posts_without_reading_them():
+    ranked = np.arange(6)
+    created = np.full(6, TODAY)
+    author = np.array([7, 3, 7, 5, 3, 7])  # rows 1 and 4 are by member 3
+    reader, post, _ = sample_reads(
+        np.random.default_rng(0),
+        ranked,
+        created,
+        TODAY,
+        np.array([1, 1]),
+        np.array([6, 6]),
+        0.0,
+        author=author,
+        slot=np.array([3, 9]),  # reader 0 is member 3, reader 1 member 9
+    )
+    assert post[reader == 0].tolist() == [0, 2, 3, 5]
+    assert post[reader == 1].tolist() == [0, 1, 2, 3, 4, 5]

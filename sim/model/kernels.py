@@ -35,7 +35,7 @@ class Kernels:
 
     name: str
     place_reads: Callable[..., tuple[np.ndarray, np.ndarray]]
-    read_posts: Callable[..., tuple[np.ndarray, ...]]
+    read_posts: Callable[..., tuple[np.ndarray, np.ndarray]]
     payoff_sums: Callable[..., tuple[np.ndarray, ...]]
     react: Callable[..., tuple[Any, ...]]
 
@@ -48,13 +48,18 @@ def place_reads(
     first: np.ndarray,
     n: np.ndarray,
     eligible: np.ndarray,
+    author: np.ndarray,
+    slot: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The reads that geometric ``gaps`` place in each reader's list.
 
     Reader ``j`` (position ``who[j]``) reads ``k[j]`` times; its list is
     ``eligible[first[j] : first[j] + n[j]]``, and its reads take the next ``k[j]``
     gaps in turn: the read lands ``gap - 1`` posts past the previous one. Reads past
-    the list's end are dropped. Returns each read's reader and post row.
+    the list's end are dropped, and so are the reads of one's own posts (the reader
+    at position ``w`` is the member in slot ``slot[w]``, post row ``p`` is by
+    ``author[p]``): they are in one's feed, but one does not read them. Returns each
+    read's reader and post row.
     """
     run = np.cumsum(gaps)  # 1 + position of each read, counted over all readers' lists
     starts = np.cumsum(k) - k
@@ -62,7 +67,11 @@ def place_reads(
     owner = _owners(starts, len(gaps))  # the reader (position in ``who``) of each read
     index = run - shift[owner]
     ok = index < (first + n)[owner]  # not past the list's end
-    return who[owner[ok]], eligible[index[ok]]
+    reader, post = who[owner[ok]], eligible[index[ok]]
+    own = author[post] == slot[reader]
+    if own.any():
+        reader, post = reader[~own], post[~own]
+    return reader, post
 
 
 def _owners(starts: np.ndarray, total: int) -> np.ndarray:
@@ -77,19 +86,14 @@ def _owners(starts: np.ndarray, total: int) -> np.ndarray:
 def read_posts(
     i: np.ndarray,
     post: np.ndarray,
-    reader_slot: np.ndarray,
     reader_topic: np.ndarray,
-    author: np.ndarray,
     quality: np.ndarray,
     topic: np.ndarray,
-) -> tuple[np.ndarray, ...]:
-    """Drop the reads of one's own posts; returns the reads kept (reader position,
-    post row) and, for each, the post's quality and the angle from the reader's topic
-    to the post's (whose cosine ``payoff_sums`` needs)."""
-    own = author[post] == reader_slot[i]
-    if own.any():  # a member's own posts are in its feed, but it does not read them
-        i, post = i[~own], post[~own]
-    return i, post, quality[post], np.subtract(reader_topic[i], topic[post], dtype=np.float64)
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each read (reader position ``i``, post row ``post``): the post's quality and
+    the angle from the reader's topic to the post's (whose cosine ``payoff_sums``
+    needs)."""
+    return quality[post], np.subtract(reader_topic[i], topic[post], dtype=np.float64)
 
 
 def relevance(cosine: np.ndarray) -> np.ndarray:
@@ -164,31 +168,25 @@ NUMPY = Kernels("numpy", place_reads, read_posts, payoff_sums, react)
 # large arrays with huge pages where the system allows, Numba's allocator does not, and
 # a read-sized array of a million-member group on small pages costs thousands of page
 # faults to fill and a TLB miss on many of its reads.
-def _place_reads_loop(gaps, k, who, first, n, eligible, reader, post):  # type: ignore[no-untyped-def]  # noqa: E501
+def _place_reads_loop(gaps, k, who, first, n, eligible, author, slot, reader, post):  # type: ignore[no-untyped-def]  # noqa: E501
     out = 0
     g = 0
     for j in range(len(k)):
+        me = slot[who[j]]
         position = -1
         for _ in range(k[j]):
             position += gaps[g]
             g += 1
             if position < n[j]:
-                reader[out] = who[j]
-                post[out] = eligible[first[j] + position]
-                out += 1
+                p = eligible[first[j] + position]
+                if author[p] != me:
+                    reader[out] = who[j]
+                    post[out] = p
+                    out += 1
     return out
 
 
-def _own_reads_loop(i, post, reader_slot, author, own):  # type: ignore[no-untyped-def]
-    count = 0
-    for r in range(len(i)):
-        mine = author[post[r]] == reader_slot[i[r]]
-        own[r] = mine
-        count += mine
-    return count
-
-
-def _gather_reads_loop(i, post, reader_topic, quality, topic, kept_quality, angle):  # type: ignore[no-untyped-def]  # noqa: E501
+def _read_posts_loop(i, post, reader_topic, quality, topic, kept_quality, angle):  # type: ignore[no-untyped-def]  # noqa: E501
     for r in range(len(i)):
         p = post[r]
         kept_quality[r] = quality[p]
@@ -239,21 +237,16 @@ _SOCIAL, _WEIGHTED = 1, 2  # bits of ``kind`` in the react loop
 _LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops, by name
 
 
-def _place_reads_compiled(gaps, k, who, first, n, eligible):  # type: ignore[no-untyped-def]
+def _place_reads_compiled(gaps, k, who, first, n, eligible, author, slot):  # type: ignore[no-untyped-def]  # noqa: E501
     reader, post = np.empty(len(gaps), np.int64), np.empty(len(gaps), np.int64)
-    out = _LOOPS["place_reads"](gaps, k, who, first, n, eligible, reader, post)
+    out = _LOOPS["place_reads"](gaps, k, who, first, n, eligible, author, slot, reader, post)
     return reader[:out], post[:out]
 
 
-def _read_posts_compiled(i, post, reader_slot, reader_topic, author, quality, topic):  # type: ignore[no-untyped-def]  # noqa: E501
-    # Two short loops, one or two random gathers a read each, so that the processor
-    # keeps many reads in flight; one loop doing all would wait on memory read by read.
-    own = np.empty(len(i), np.bool_)
-    if _LOOPS["own_reads"](i, post, reader_slot, author, own):
-        i, post = i[~own], post[~own]
+def _read_posts_compiled(i, post, reader_topic, quality, topic):  # type: ignore[no-untyped-def]
     kept_quality, angle = np.empty(len(i)), np.empty(len(i))
-    _LOOPS["gather_reads"](i, post, reader_topic, quality, topic, kept_quality, angle)
-    return i, post, kept_quality, angle
+    _LOOPS["read_posts"](i, post, reader_topic, quality, topic, kept_quality, angle)
+    return kept_quality, angle
 
 
 def _payoff_sums_compiled(i, post, quality, cosine, promo, cost, n):  # type: ignore[no-untyped-def]  # noqa: E501
@@ -294,8 +287,7 @@ def compiled() -> Kernels | None:
         jit = numba.njit(cache=True, nogil=True)
         _LOOPS.update(
             place_reads=jit(_place_reads_loop),
-            own_reads=jit(_own_reads_loop),
-            gather_reads=jit(_gather_reads_loop),
+            read_posts=jit(_read_posts_loop),
             payoff_sums=jit(_payoff_sums_loop),
             react=jit(_react_loop),
         )

@@ -266,7 +266,8 @@ class CommunityModel(mesa.Model):
         readers = visitors[HONEST[s.strategy[visitors]]]
         away = np.minimum(self.day - s.last_visit[readers], p["post_lifetime"] + 1)
         groups = min(len(readers), p["post_lifetime"] + 1)  # sample_reads: groups x posts
-        reads = float(s.attention[readers].sum())
+        attention = s.attention[readers]
+        reads = float(attention.sum())
         budget.check(p["memory_limit"], s.n, len(feed), reads, extra=9.0 * groups * len(ranked))
         share = min(1.0, p["feed_reach"] / max(self.today.get("members", s.n) - 1, 1))
         k = self.kernels
@@ -276,15 +277,14 @@ class CommunityModel(mesa.Model):
             feed.created,
             self.day,
             away,
-            s.attention[readers],
+            attention,
             p["scan_depth"],
             share,
             place=k.place_reads,
+            author=feed.author,
+            slot=readers,
         )
-        topic = s.topic[readers]
-        i, post, quality, angle = k.read_posts(
-            i, post, readers, topic, feed.author, feed.quality, feed.topic
-        )
+        quality, angle = k.read_posts(i, post, s.topic[readers], feed.quality, feed.topic)
         promo, cost = read_costs(p, feed)
         cosine = np.cos(angle, out=angle)  # NumPy's cosine on either path: the same bits
         value, *sums = k.payoff_sums(i, post, quality, cosine, promo, cost, len(readers))

@@ -71,6 +71,9 @@ def sample_reads(
     skip: float,
     share: float = 1.0,
     place: Callable[..., tuple[np.ndarray, np.ndarray]] = kernels.place_reads,
+    *,
+    author: np.ndarray,
+    slot: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sample which posts each visiting reader reads.
 
@@ -78,8 +81,9 @@ def sample_reads(
     ``share`` (the posts of the members it follows), in the group's order. The reader
     scrolls it from the top, looking only at posts created since its last visit,
     reads each with probability ``1 - skip`` and stops when its attention ``budget``
-    is spent or the feed ends. Readers therefore read different posts with a strong
-    bias to the top, which avoids the all-or-nothing runs of a strict global top-k.
+    is spent or the feed ends; its own posts are in its feed, but it does not read
+    them. Readers therefore read different posts with a strong bias to the top,
+    which avoids the all-or-nothing runs of a strict global top-k.
     Being in the feed and being read are both Bernoulli draws along the ranking, so
     the posts read are those at which a Bernoulli(``share x (1 - skip)``) succeeds:
     one geometric gap per read, whatever the group's size.
@@ -104,6 +108,10 @@ def sample_reads(
         Probability that a post of the group is in a given reader's feed.
     place : callable
         ``sim.model.kernels.place_reads`` or its compiled form (the same reads).
+    author : ndarray of int
+        Author (member slot) of every post row.
+    slot : ndarray of int
+        For each reader, its member slot.
 
     Returns
     -------
@@ -130,7 +138,7 @@ def sample_reads(
     # One geometric gap per read: the reader skips ``gap - 1`` posts before each read.
     hit = share * (1.0 - skip)
     gaps = rng.geometric(hit, size=total) if hit < 1.0 else np.ones(total, int)
-    reader, post = place(gaps, k, who, first[group], n_eligible[group], eligible)
+    reader, post = place(gaps, k, who, first[group], n_eligible[group], eligible, author, slot)
     return reader, post, offered
 
 
