@@ -58,6 +58,8 @@ def test_compiled_loops_give_the_numpy_results(seed):
     reader, post = kernels.place_reads(*args)
     assert not (author[post] == slot[reader]).any()
     _same(compiled.place_reads(*args), (reader, post))
+    wide = (*args[:6], author + 2**40, slot + 2**40)  # slots past 32 bits
+    _same(compiled.place_reads(*wide), (reader, post))
     # read_posts
     i, post = _reads(rng, n, m, r)
     args = (i, post, rng.normal(size=n), rng.random(m), rng.normal(size=m))

@@ -239,8 +239,17 @@ _LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops, by name
 
 def _place_reads_compiled(gaps, k, who, first, n, eligible, author, slot):  # type: ignore[no-untyped-def]  # noqa: E501
     reader, post = np.empty(len(gaps), np.int64), np.empty(len(gaps), np.int64)
+    author = _narrow(author)  # looked up at random: in half the bytes, more of it in cache
     out = _LOOPS["place_reads"](gaps, k, who, first, n, eligible, author, slot, reader, post)
     return reader[:out], post[:out]
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """The same integers as 32-bit ones if they all fit, else ``values`` itself."""
+    small = np.iinfo(np.int32)
+    if len(values) and small.min <= values.min() and values.max() <= small.max:
+        return values.astype(np.int32)
+    return values
 
 
 def _read_posts_compiled(i, post, reader_topic, quality, topic):  # type: ignore[no-untyped-def]
