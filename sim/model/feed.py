@@ -127,13 +127,20 @@ class Feed(Columns):
         first.
         """
         idx = np.flatnonzero(self.visible())
+        whole = len(idx) == len(self)  # nothing hidden: the columns as they are, no copies
+        created = self.created if whole else self.created[idx]
+        tiebreak = self.tiebreak if whole else self.tiebreak[idx]
         if ranking == "chronological":
-            score = self.created[idx] + self.tiebreak[idx]
+            score = created + tiebreak
         else:
             likes = self.rank_likes if likes is None else likes
-            engaged = 1.0 + likes[idx] + comment_weight * self.rank_comments[idx]
-            score = engaged / (day - self.created[idx] + 1.0) + 1e-6 * self.tiebreak[idx]
-        return idx[stable_argsort(-score)]
+            comments = self.rank_comments
+            if not whole:
+                likes, comments = likes[idx], comments[idx]
+            engaged = 1.0 + likes + comment_weight * comments
+            score = engaged / (day - created + 1.0) + 1e-6 * tiebreak
+        order = stable_argsort(-score)
+        return order if whole else idx[order]
 
     def close_day(self) -> None:
         """Freeze today's engagement as what tomorrow's ranking sees."""
