@@ -10,10 +10,10 @@ from sim.model.reading import relevance, sample_reads
 TODAY = 10
 
 
-def reads(ranked, created, away, budget, skip, seed=0, share=1.0):
-    rng = np.random.default_rng(seed)
-    reader, post, _ = sample_reads(
-        rng,
+def sample(ranked, created, away, budget, skip, seed=0, share=1.0, author=None, slot=None):
+    """``sample_reads`` today; by default the posts are by members who are not reading."""
+    return sample_reads(
+        np.random.default_rng(seed),
         np.asarray(ranked),
         np.asarray(created),
         TODAY,
@@ -21,7 +21,13 @@ def reads(ranked, created, away, budget, skip, seed=0, share=1.0):
         np.asarray(budget),
         skip,
         share,
+        author=np.full(len(created), -1) if author is None else np.asarray(author),
+        slot=np.arange(len(away)) if slot is None else np.asarray(slot),
     )
+
+
+def reads(ranked, created, away, budget, skip, seed=0, share=1.0):
+    reader, post, _ = sample(ranked, created, away, budget, skip, seed, share)
     return reader, post
 
 
@@ -95,8 +101,15 @@ def test_a_feed_holding_a_share_of_the_posts_spreads_reads_as_a_thinning_of_the_
 def test_the_posts_a_feed_offers_are_the_new_posts_in_it():
     ranked = np.arange(10)
     created = np.array([TODAY] * 4 + [TODAY - 1] * 6)
-    rng = np.random.default_rng(0)
-    _, _, offered = sample_reads(
-        rng, ranked, created, TODAY, np.array([1, 2]), np.array([3, 3]), 0.5, 0.5
-    )
+    _, _, offered = sample(ranked, created, [1, 2], [3, 3], 0.5, share=0.5)
     assert offered.tolist() == [4 * 0.5, 10 * 0.5]
+
+
+def test_a_reader_skips_its_own_posts_without_reading_them():
+    ranked = np.arange(6)
+    created = np.full(6, TODAY)
+    author = np.array([7, 3, 7, 5, 3, 7])  # rows 1 and 4 are by member 3
+    # reader 0 is member 3, reader 1 member 9
+    reader, post, _ = sample(ranked, created, [1, 1], [6, 6], 0.0, author=author, slot=[3, 9])
+    assert post[reader == 0].tolist() == [0, 2, 3, 5]
+    assert post[reader == 1].tolist() == [0, 1, 2, 3, 4, 5]

@@ -6,6 +6,10 @@ the rows in use, ``[start, end)`` of a larger buffer; the views are plain
 attributes, refreshed whenever the rows change, because the model reads them a few
 hundred times a day and an attribute lookup is far cheaper than building a slice
 on every access. Assigning to a column (``store.x = values``) writes into its buffer.
+
+Buffers are allocated empty, not filled: a row is written in full when it is appended,
+before anything reads it, so the rows not yet in use cost neither a pass over memory
+nor, on a system that maps memory on first touch, any memory at all.
 """
 
 from __future__ import annotations
@@ -29,8 +33,7 @@ class Columns:
     def __init__(self, capacity: int = 64) -> None:
         capacity = max(int(capacity), 1)
         self._buffers = {
-            name: np.full(capacity, fill, dtype=dtype)
-            for name, (dtype, fill) in self.FIELDS.items()
+            name: np.empty(capacity, dtype) for name, (dtype, _) in self.FIELDS.items()
         }
         self._start = self._end = 0
         self._refresh_views()
@@ -76,8 +79,8 @@ class Columns:
             return
         used = len(self)
         capacity = max(capacity, 2 * (used + n))
-        for name, (dtype, fill) in self.FIELDS.items():
-            grown = np.full(capacity, fill, dtype=dtype)
+        for name, (dtype, _) in self.FIELDS.items():
+            grown = np.empty(capacity, dtype)
             grown[:used] = self._buffers[name][self._start : self._end]
             self._buffers[name] = grown
         self._start, self._end = 0, used

@@ -24,7 +24,8 @@ def stable_argsort(key: np.ndarray) -> np.ndarray:
     order exactly. Equal scores are rare, so the runs cost next to nothing.
     """
     order = np.argsort(key)
-    tied = np.flatnonzero(key[order[1:]] == key[order[:-1]])
+    ordered = key[order]  # one random gather, then neighbours compared in memory order
+    tied = np.flatnonzero(ordered[1:] == ordered[:-1])
     if len(tied):
         # a run of equal keys spans order[a : b + 1] for consecutive tied positions
         breaks = np.flatnonzero(np.diff(tied) > 1)
@@ -126,13 +127,20 @@ class Feed(Columns):
         first.
         """
         idx = np.flatnonzero(self.visible())
+        whole = len(idx) == len(self)  # nothing hidden: the columns as they are, no copies
+        created = self.created if whole else self.created[idx]
+        tiebreak = self.tiebreak if whole else self.tiebreak[idx]
         if ranking == "chronological":
-            score = self.created[idx] + self.tiebreak[idx]
+            score = created + tiebreak
         else:
             likes = self.rank_likes if likes is None else likes
-            engaged = 1.0 + likes[idx] + comment_weight * self.rank_comments[idx]
-            score = engaged / (day - self.created[idx] + 1.0) + 1e-6 * self.tiebreak[idx]
-        return idx[stable_argsort(-score)]
+            comments = self.rank_comments
+            if not whole:
+                likes, comments = likes[idx], comments[idx]
+            engaged = 1.0 + likes + comment_weight * comments
+            score = engaged / (day - created + 1.0) + 1e-6 * tiebreak
+        order = stable_argsort(-score)
+        return order if whole else idx[order]
 
     def close_day(self) -> None:
         """Freeze today's engagement as what tomorrow's ranking sees."""

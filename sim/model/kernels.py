@@ -39,7 +39,7 @@ from sim.model.membership import leaves, leaves_loop
 from sim.model.metrics import tally, tally_loop
 from sim.model.posting import shape_posts, shape_posts_loop
 
-__all__ = ["COMPILED_FROM", "NUMPY", "Kernels", "compiled", "load", "select"]
+__all__ = ["COMPILED_FROM", "NUMPY", "Kernels", "compiled", "load", "relevance", "select"]
 
 COMPILED_FROM = 20_000  # members from which the compiled loops pay for their loading
 
@@ -51,7 +51,7 @@ class Kernels:
     name: str
     plan_reads: Callable[..., tuple[np.ndarray, ...]]
     place_reads: Callable[..., tuple[np.ndarray, np.ndarray]]
-    read_posts: Callable[..., tuple[np.ndarray, ...]]
+    read_posts: Callable[..., tuple[np.ndarray, np.ndarray]]
     payoff_sums: Callable[..., tuple[np.ndarray, ...]]
     react: Callable[..., tuple[Any, ...]]
     leaves: Callable[..., tuple[np.ndarray, np.ndarray]]
@@ -120,13 +120,18 @@ def place_reads(
     first: np.ndarray,
     n: np.ndarray,
     eligible: np.ndarray,
+    author: np.ndarray,
+    slot: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The reads that geometric ``gaps`` place in each reader's list.
 
     Reader ``j`` (position ``who[j]``) reads ``k[j]`` times; its list is
     ``eligible[first[j] : first[j] + n[j]]``, and its reads take the next ``k[j]``
     gaps in turn: the read lands ``gap - 1`` posts past the previous one. Reads past
-    the list's end are dropped. Returns each read's reader and post row.
+    the list's end are dropped, and so are the reads of one's own posts (the reader
+    at position ``w`` is the member in slot ``slot[w]``, post row ``p`` is by
+    ``author[p]``): they are in one's feed, but one does not read them. Returns each
+    read's reader and post row.
     """
     run = np.cumsum(gaps)  # 1 + position of each read, counted over all readers' lists
     starts = np.cumsum(k) - k
@@ -134,7 +139,11 @@ def place_reads(
     owner = _owners(starts, len(gaps))  # the reader (position in ``who``) of each read
     index = run - shift[owner]
     ok = index < (first + n)[owner]  # not past the list's end
-    return who[owner[ok]], eligible[index[ok]]
+    reader, post = who[owner[ok]], eligible[index[ok]]
+    own = author[post] == slot[reader]
+    if own.any():
+        reader, post = reader[~own], post[~own]
+    return reader, post
 
 
 def _owners(starts: np.ndarray, total: int) -> np.ndarray:
@@ -149,33 +158,37 @@ def _owners(starts: np.ndarray, total: int) -> np.ndarray:
 def read_posts(
     i: np.ndarray,
     post: np.ndarray,
-    reader_slot: np.ndarray,
     reader_topic: np.ndarray,
-    author: np.ndarray,
     quality: np.ndarray,
     topic: np.ndarray,
-) -> tuple[np.ndarray, ...]:
-    """Drop the reads of one's own posts; returns the reads kept (reader position,
-    post row) and, for each, the post's quality, the reader's topic and the post's."""
-    own = author[post] == reader_slot[i]
-    if own.any():  # a member's own posts are in its feed, but it does not read them
-        i, post = i[~own], post[~own]
-    return i, post, quality[post], reader_topic[i], topic[post]
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each read (reader position ``i``, post row ``post``): the post's quality and
+    the angle from the reader's topic to the post's (whose cosine ``payoff_sums``
+    needs)."""
+    return quality[post], np.subtract(reader_topic[i], topic[post], dtype=np.float64)
+
+
+def relevance(cosine: np.ndarray) -> np.ndarray:
+    """How relevant a post is to a reader, from the cosine of the angle between their
+    topics: ``((1 + cos) / 2) ** 2``, 1 on the reader's interest, 0 opposite."""
+    closeness = cosine + 1.0
+    closeness /= 2.0
+    return np.square(closeness, out=closeness)
 
 
 def payoff_sums(
     i: np.ndarray,
     post: np.ndarray,
     quality: np.ndarray,
-    relevance: np.ndarray,
+    cosine: np.ndarray,
     promo: np.ndarray,
     cost: np.ndarray,
     n: int,
 ) -> tuple[np.ndarray, ...]:
-    """Each read's value (its post's quality x relevance) and, for each of ``n``
-    readers: reads, promotions read, value and attention cost, summed (``promo`` and
-    ``cost`` are per post)."""
-    value = quality * relevance
+    """Each read's value (its post's quality x ``relevance(cosine)``) and, for each of
+    ``n`` readers: reads, promotions read, value and attention cost, summed (``promo``
+    and ``cost`` are per post)."""
+    value = quality * relevance(cosine)
     return (
         value,
         np.bincount(i, minlength=n),
@@ -282,31 +295,39 @@ def _plan_reads_loop(ranked, age, days_away, budget, share):  # type: ignore[no-
     )
 
 
-def _place_reads_loop(gaps, k, who, first, n, eligible):  # type: ignore[no-untyped-def]
-    reader = np.empty(len(gaps), np.int64)
-    post = np.empty(len(gaps), np.int64)
+# The loops write into arrays that the wrappers below allocate with NumPy: NumPy backs
+# large arrays with huge pages where the system allows, Numba's allocator does not, and
+# a read-sized array of a million-member group on small pages costs thousands of page
+# faults to fill and a TLB miss on many of its reads.
+def _place_reads_loop(gaps, k, who, first, n, eligible, author, slot, reader, post):  # type: ignore[no-untyped-def]  # noqa: E501
     out = 0
     g = 0
     for j in range(len(k)):
+        me = slot[who[j]]
         position = -1
         for _ in range(k[j]):
             position += gaps[g]
             g += 1
             if position < n[j]:
-                reader[out] = who[j]
-                post[out] = eligible[first[j] + position]
-                out += 1
-    return reader[:out], post[:out]
+                p = eligible[first[j] + position]
+                if author[p] != me:
+                    reader[out] = who[j]
+                    post[out] = p
+                    out += 1
+    return out
 
 
-def _payoff_sums_loop(i, post, quality, relevance, promo, cost, n):  # type: ignore[no-untyped-def]
-    value = np.empty(len(i))
-    reads = np.zeros(n, np.int64)
-    promos = np.zeros(n)
-    values = np.zeros(n)
-    costs = np.zeros(n)
+def _read_posts_loop(i, post, reader_topic, quality, topic, kept_quality, angle):  # type: ignore[no-untyped-def]  # noqa: E501
     for r in range(len(i)):
-        v = quality[r] * relevance[r]
+        p = post[r]
+        kept_quality[r] = quality[p]
+        angle[r] = reader_topic[i[r]] - topic[p]
+
+
+def _payoff_sums_loop(i, post, quality, cosine, promo, cost, value, reads, promos, values, costs):  # type: ignore[no-untyped-def]  # noqa: E501
+    for r in range(len(i)):
+        closeness = (cosine[r] + 1.0) / 2.0
+        v = quality[r] * (closeness * closeness)
         value[r] = v
         j = i[r]
         p = post[r]
@@ -314,17 +335,12 @@ def _payoff_sums_loop(i, post, quality, relevance, promo, cost, n):  # type: ign
         promos[j] += 1.0 if promo[p] else 0.0
         values[j] += v
         costs[j] += cost[p]
-    return value, reads, promos, values, costs
 
 
 def _react_loop(
-    u_like, u_comment, i, post, like_rate, comment_rate, value, quality, social, question, m
+    u_like, u_comment, i, post, like_rate, comment_rate, value, quality, kind, question, out
 ):  # type: ignore[no-untyped-def]  # noqa: E501
-    likes = np.zeros(m, np.int64)
-    comments = np.zeros(m, np.int64)
-    reads = np.zeros(m, np.int64)
-    commenter = np.empty(len(i), np.int64)
-    commented = np.empty(len(i), np.int64)
+    likes, comments, reads, commenter, commented = out
     n_comments = 0
     n_likes = 0
     for r in range(len(i)):
@@ -334,20 +350,67 @@ def _react_loop(
         if u_like[r] < like_rate[j] * value[r]:
             likes[p] += 1
             n_likes += 1
-        engaging = quality[r] if social[p] else value[r]
-        if u_comment[r] < comment_rate[j] * engaging * question[p]:
+        engaging = quality[r] if kind[p] & _SOCIAL else value[r]
+        threshold = comment_rate[j] * engaging
+        if kind[p] & _WEIGHTED:  # x * 1.0 is x: the other posts skip the multiplication
+            threshold = threshold * question[p]
+        if u_comment[r] < threshold:
             comments[p] += 1
             commenter[n_comments] = j
             commented[n_comments] = p
             n_comments += 1
-    return (
-        likes,
-        comments,
-        reads,
-        commenter[:n_comments].copy(),
-        commented[:n_comments].copy(),
-        n_likes,
+    return n_comments, n_likes
+
+
+_SOCIAL, _WEIGHTED = 1, 2  # bits of ``kind`` in the react loop
+
+
+_LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops, by name
+
+
+def _place_reads_compiled(gaps, k, who, first, n, eligible, author, slot):  # type: ignore[no-untyped-def]  # noqa: E501
+    reader, post = np.empty(len(gaps), np.int64), np.empty(len(gaps), np.int64)
+    author = _narrow(author)  # looked up at random: in half the bytes, more of it in cache
+    out = _LOOPS["place_reads"](gaps, k, who, first, n, eligible, author, slot, reader, post)
+    return reader[:out], post[:out]
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """The same integers as 32-bit ones if they all fit, else ``values`` itself."""
+    small = np.iinfo(np.int32)
+    if len(values) and small.min <= values.min() and values.max() <= small.max:
+        return values.astype(np.int32)
+    return values
+
+
+def _read_posts_compiled(i, post, reader_topic, quality, topic):  # type: ignore[no-untyped-def]
+    kept_quality, angle = np.empty(len(i)), np.empty(len(i))
+    _LOOPS["read_posts"](i, post, reader_topic, quality, topic, kept_quality, angle)
+    return kept_quality, angle
+
+
+def _payoff_sums_compiled(i, post, quality, cosine, promo, cost, n):  # type: ignore[no-untyped-def]  # noqa: E501
+    value = np.empty(len(i))
+    sums = np.zeros(n, np.int64), np.zeros(n), np.zeros(n), np.zeros(n)
+    _LOOPS["payoff_sums"](i, post, quality, cosine, promo, cost, value, *sums)
+    return (value, *sums)
+
+
+def _react_compiled(
+    u_like, u_comment, i, post, like_rate, comment_rate, value, quality, social, question, m
+):  # type: ignore[no-untyped-def]  # noqa: E501
+    # What the loop needs of a post at random, one byte (social talk, a comment weight
+    # other than 1) and a read count (4 bytes while reads are fewer than 2**31), fits
+    # the processor's cache far better than three 8-byte columns at a million members.
+    kind = social.astype(np.bool_).view(np.int8) | ((question != 1.0).view(np.int8) << 1)
+    small = np.int32 if len(i) < 2**31 else np.int64
+    likes, comments, reads = np.zeros(m, np.int64), np.zeros(m, np.int64), np.zeros(m, small)
+    out = (likes, comments, reads, np.empty(len(i), np.int64), np.empty(len(i), np.int64))
+    n_comments, n_likes = _LOOPS["react"](
+        u_like, u_comment, i, post, like_rate, comment_rate, value, quality, kind, question, out
     )
+    commenter, commented = out[3][:n_comments].copy(), out[4][:n_comments].copy()
+    return likes, comments, reads.astype(np.int64), commenter, commented, n_likes
 
 
 _COMPILED: Kernels | None = None
@@ -362,13 +425,19 @@ def compiled() -> Kernels | None:
         except ImportError:
             return None
         jit = numba.njit(cache=True, nogil=True)
+        _LOOPS.update(
+            place_reads=jit(_place_reads_loop),
+            read_posts=jit(_read_posts_loop),
+            payoff_sums=jit(_payoff_sums_loop),
+            react=jit(_react_loop),
+        )
         _COMPILED = Kernels(
             "compiled",
             jit(_plan_reads_loop),
-            jit(_place_reads_loop),
-            read_posts,  # random gathers: NumPy's own loops are faster than a fused one
-            jit(_payoff_sums_loop),
-            jit(_react_loop),
+            _place_reads_compiled,
+            _read_posts_compiled,
+            _payoff_sums_compiled,
+            _react_compiled,
             jit(leaves_loop),
             jit(move_averages_loop),
             jit(tally_loop),

@@ -36,7 +36,7 @@ from sim.model.metrics import DAILY, measure_day, summarize
 from sim.model.params import from_scenario, resolve
 from sim.model.population import Population
 from sim.model.posting import compose, expected_posts, ledger
-from sim.model.reading import overload, payoff, read_costs, relational, relevance, sample_reads
+from sim.model.reading import overload, payoff, read_costs, relational, sample_reads
 from sim.model.rules import Reads, Rule, build_rules
 from sim.model.strategies import COMMENT, HONEST, LIKE, SPAMMER
 
@@ -259,7 +259,8 @@ class CommunityModel(mesa.Model):
         readers = visitors[HONEST[s.strategy[visitors]]]
         away = np.minimum(self.day - s.last_visit[readers], p["post_lifetime"] + 1)
         groups = min(len(readers), p["post_lifetime"] + 1)  # sample_reads: groups x posts
-        reads = float(s.attention[readers].sum())
+        attention = s.attention[readers]
+        reads = float(attention.sum())
         budget.check(p["memory_limit"], s.n, len(feed), reads, extra=9.0 * groups * len(ranked))
         share = min(1.0, p["feed_reach"] / max(self.today.get("members", s.n) - 1, 1))
         k = self.kernels
@@ -269,20 +270,18 @@ class CommunityModel(mesa.Model):
             feed.created,
             self.day,
             away,
-            s.attention[readers],
+            attention,
             p["scan_depth"],
             share,
             place=k.place_reads,
             plan=k.plan_reads,
+            author=feed.author,
+            slot=readers,
         )
-        topic = s.topic[readers]
-        i, post, quality, mine, theirs = k.read_posts(
-            i, post, readers, topic, feed.author, feed.quality, feed.topic
-        )
+        quality, angle = k.read_posts(i, post, s.topic[readers], feed.quality, feed.topic)
         promo, cost = read_costs(p, feed)
-        value, *sums = k.payoff_sums(
-            i, post, quality, relevance(mine, theirs), promo, cost, len(readers)
-        )
+        cosine = np.cos(angle, out=angle)  # NumPy's cosine on either path: the same bits
+        value, *sums = k.payoff_sums(i, post, quality, cosine, promo, cost, len(readers))
         gain = payoff(p, *sums)
         gain += relational(p, s.care[readers]) - overload(p, offered)
         s.care[readers] = 0.0

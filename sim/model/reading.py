@@ -13,20 +13,16 @@ from typing import Any
 
 import numpy as np
 
+from sim.model import kernels
 from sim.model.feed import Feed, Kind
-from sim.model.kernels import place_reads, plan_reads
 
 __all__ = ["overload", "payoff", "read_costs", "relational", "relevance", "sample_reads"]
 
 
 def relevance(member_topic: np.ndarray, post_topic: np.ndarray) -> np.ndarray:
-    """How relevant a post is to a reader: 1 on the reader's interest, 0 opposite."""
-    # ((1 + cos(a - b)) / 2) ** 2, computed in place: one array instead of five
-    closeness = np.subtract(member_topic, post_topic, dtype=np.float64)
-    np.cos(closeness, out=closeness)
-    closeness += 1.0
-    closeness /= 2.0
-    return np.square(closeness, out=closeness)
+    """How relevant a post is to a reader: 1 on the reader's interest, 0 opposite
+    (``sim.model.kernels.relevance`` of the cosine of the angle between them)."""
+    return kernels.relevance(np.cos(np.subtract(member_topic, post_topic, dtype=np.float64)))
 
 
 def read_costs(params: dict[str, Any], feed: Feed) -> tuple[np.ndarray, np.ndarray]:
@@ -74,8 +70,11 @@ def sample_reads(
     budget: np.ndarray,
     skip: float,
     share: float = 1.0,
-    place: Callable[..., tuple[np.ndarray, np.ndarray]] = place_reads,
-    plan: Callable[..., tuple[np.ndarray, ...]] = plan_reads,
+    place: Callable[..., tuple[np.ndarray, np.ndarray]] = kernels.place_reads,
+    plan: Callable[..., tuple[np.ndarray, ...]] = kernels.plan_reads,
+    *,
+    author: np.ndarray,
+    slot: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sample which posts each visiting reader reads.
 
@@ -83,8 +82,9 @@ def sample_reads(
     ``share`` (the posts of the members it follows), in the group's order. The reader
     scrolls it from the top, looking only at posts created since its last visit,
     reads each with probability ``1 - skip`` and stops when its attention ``budget``
-    is spent or the feed ends. Readers therefore read different posts with a strong
-    bias to the top, which avoids the all-or-nothing runs of a strict global top-k.
+    is spent or the feed ends; its own posts are in its feed, but it does not read
+    them. Readers therefore read different posts with a strong bias to the top,
+    which avoids the all-or-nothing runs of a strict global top-k.
     Being in the feed and being read are both Bernoulli draws along the ranking, so
     the posts read are those at which a Bernoulli(``share x (1 - skip)``) succeeds:
     one geometric gap per read, whatever the group's size.
@@ -110,6 +110,10 @@ def sample_reads(
     place, plan : callable
         ``sim.model.kernels.place_reads`` and ``plan_reads``, or their compiled forms
         (the same reads).
+    author : ndarray of int
+        Author (member slot) of every post row.
+    slot : ndarray of int
+        For each reader, its member slot.
 
     Returns
     -------
@@ -127,5 +131,5 @@ def sample_reads(
     # One geometric gap per read: the reader skips ``gap - 1`` posts before each read.
     hit = share * (1.0 - skip)
     gaps = rng.geometric(hit, size=total) if hit < 1.0 else np.ones(total, int)
-    reader, post = place(gaps, k, who, first, n, eligible)
+    reader, post = place(gaps, k, who, first, n, eligible, author, slot)
     return reader, post, offered
