@@ -154,7 +154,7 @@ def newcomer_counts(
 
 
 def who_leaves(
-    rng: np.random.Generator,
+    u: np.ndarray,
     state: Population,
     params: dict[str, Any],
     decide: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None,
@@ -163,11 +163,11 @@ def who_leaves(
     here); returns the slots of members who leave today and why (an index into
     ``CAUSES``): dissatisfied lurkers, churn, spammers whose reach stays low.
 
-    Each of the changes in ``CHANGES`` needs its member's uniform draw below the
-    change's daily rate; ``decide`` is ``leaves`` or its compiled form (the same result).
+    Each of the changes in ``CHANGES`` needs its member's uniform draw (``u``: one row
+    per change, one column per slot) below the change's daily rate; ``decide`` is
+    ``leaves`` or its compiled form (the same result).
     """
     p, s = params, state
-    u = rng.random((len(CHANGES), s.n))
     return (decide or leaves)(
         u,
         np.array([p[name] for name in CHANGES]),

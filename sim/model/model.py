@@ -19,12 +19,14 @@ from sim.model.agents import Roster
 from sim.model.collector import DailyCollector
 from sim.model.companies import Companies
 from sim.model.constants import FEEDBACK_WEIGHT, INITIAL_QUALITY_DAYS
+from sim.model.draws import DrawBuffer
 from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
 from sim.model.feedback import credit
 from sim.model.logs import Logs, member_log
 from sim.model.membership import (
     BANNED,
+    CHANGES,
     draw_honest,
     founders,
     imitate,
@@ -96,6 +98,7 @@ class CommunityModel(mesa.Model):
         self.kernels = kernels.select(values["n_members"])
         self._flagging = any(type(rule).flags is not Rule.flags for rule in self.rules)
         self.companies = Companies()
+        self.draws = DrawBuffer()
         self.roster = Roster(self, self.state)
         self.day = -values["warmup"]
         self.reputation: float | None = None
@@ -178,7 +181,7 @@ class CommunityModel(mesa.Model):
     def _visit(self, warm: bool, events: DayEvents) -> np.ndarray:
         """Slots of today's visitors; satisfaction drives honest members' visits."""
         s = self.state
-        visitors = visits.visitors(self.rng, self.params, s, warm)
+        visitors = visits.visitors(self.draws.uniform(self.rng, s.n), self.params, s, warm)
         events.visits = len(visitors)
         events.honest_visits = int(np.count_nonzero(HONEST[s.strategy[visitors]]))
         return visitors
@@ -410,7 +413,8 @@ class CommunityModel(mesa.Model):
 
     def _lurk_return_leave(self, events: DayEvents) -> None:
         """Dissatisfied contributors lurk, dissatisfied lurkers leave, the satisfied return."""
-        self._leave(*who_leaves(self.rng, self.state, self.params, self.kernels.leaves), events)
+        u = self.draws.uniform(self.rng, len(CHANGES), self.state.n)
+        self._leave(*who_leaves(u, self.state, self.params, self.kernels.leaves), events)
 
     def _join(self, events: DayEvents) -> None:
         """Newcomers: honest ones follow reputation and size, spammers the audience."""

@@ -29,12 +29,10 @@ def refresh(params: dict[str, Any], state: Population, slots: np.ndarray) -> Non
     s.visit_chance[slots] = np.maximum(p["visit_floor"], chance)
 
 
-def visitors(
-    rng: np.random.Generator, params: dict[str, Any], state: Population, warm: bool
-) -> np.ndarray:
+def visitors(u: np.ndarray, params: dict[str, Any], state: Population, warm: bool) -> np.ndarray:
     """Slots of today's visitors: spammers visit at their own rate (not at all during
-    the warm-up), the others at their kept chance; one draw per member."""
+    the warm-up), the others at their kept chance; one uniform draw per member (``u``)."""
     s = state
     spam_chance = 0.0 if warm else params["spam_visit"]
     chance = np.where(s.strategy == SPAMMER, spam_chance, s.visit_chance)
-    return np.flatnonzero(s.present & (rng.random(s.n) < chance))
+    return (s.present & (u < chance)).nonzero()[0]
