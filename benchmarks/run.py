@@ -2,7 +2,7 @@
 
 Run from the project's root folder, with the project installed (``pip install -e .``)::
 
-    python benchmarks/run.py            # the full set: about 30 minutes on 2 cores
+    python benchmarks/run.py            # the full set: about 10 minutes on 2 cores
     python benchmarks/run.py --quick    # smaller and fewer repetitions: about 4 minutes
 
 It writes ``benchmarks/results/latest.json`` (every repetition of every measurement,
