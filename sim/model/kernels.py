@@ -5,7 +5,7 @@ passes over read-sized arrays, each with its temporaries; a small group's day is
 hundred NumPy calls on short arrays, and their fixed cost of about a microsecond each
 is most of its time. Each step here has a NumPy form (the reference) and a loop form
 that Numba compiles into one call: reading (``plan_reads``, ``place_reads``,
-``read_posts``, ``payoff_sums``, ``react``), leaving (``sim.model.membership.leaves``)
+``read_posts``, ``payoff_sums``, ``react``), leaving (``sim.model.membership.leaves``),
 the authors' moving averages (``sim.model.feedback.move_averages``), the day's
 counts (``sim.model.metrics.tally``), what the day's posts are
 (``sim.model.posting.shape_posts``) and their links (``sim.model.companies``). Both forms
@@ -46,7 +46,8 @@ COMPILED_FROM = 20_000  # members from which the compiled loops pay for their lo
 
 @dataclass(frozen=True)
 class Kernels:
-    """One implementation of each per-read step (see the NumPy forms for what each does)."""
+    """One implementation of each step that has two (see the NumPy forms for what each
+    does)."""
 
     name: str
     plan_reads: Callable[..., tuple[np.ndarray, ...]]

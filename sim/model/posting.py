@@ -47,15 +47,21 @@ def compose(
     p, s = params, state
     author = np.repeat(visitors, np.minimum(rng.poisson(lam), MAX_POSTS_PER_VISIT))
     n = len(author)
-    u_offtopic, u_social = rng.random((2, n))  # the same draws as two calls, one after the other
-    z_topic = rng.normal(0, POST_TOPIC_NOISE, n)
-    z_offtopic = rng.normal(0, OFFTOPIC_NOISE, n)
-    u_hidden, u_repost = rng.random((2, n))
+    # one row of draws per use, in the order of the draws (a (2, n) draw is the same
+    # numbers as two draws of n, one after the other)
+    draws = np.concatenate(
+        [
+            rng.random((2, n)),  # spam off-topic, social talk
+            rng.normal(0, POST_TOPIC_NOISE, (1, n)),
+            rng.normal(0, OFFTOPIC_NOISE, (1, n)),
+            rng.random((2, n)),  # hidden affiliation, repost
+        ]
+    )
     strategy, promo, offtopic, topic, disclosed, company, repost, violation = (
         shape or shape_posts
     )(
         author,
-        np.array([u_offtopic, u_social, z_topic, z_offtopic, u_hidden, u_repost]),
+        draws,
         s.strategy,
         s.aware,
         s.since_promo,
