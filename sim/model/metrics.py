@@ -194,7 +194,7 @@ _PROMOTION = int(Kind.PROMOTION)
 
 
 def tally_loop(present, strategy, post_reads, kind, by_spammer, company, author):  # type: ignore[no-untyped-def]  # noqa: E501
-    """``tally`` in two passes, over the members then the posts, for Numba."""
+    """``tally`` in passes over the members, then twice over the posts, for Numba."""
     counts = np.zeros(N_STRATEGIES, np.int64)
     for j in range(len(present)):
         if present[j]:
