@@ -124,7 +124,7 @@ def _time_model(n: int, days: int, seed: int) -> dict[str, Any]:
 
 def _load_loops() -> None:
     """Load the compiled loops, as a sweep's worker does, and run a small group once so
-    that their one-off loading (about half a second a process) is no run's time."""
+    that their one-off loading (about a third of a second a process) is no run's time."""
     from sim.model import kernels
     from sim.model.model import CommunityModel
 

@@ -453,7 +453,7 @@ def load() -> bool:
     included, if Numba is installed (and ``SIM_KERNELS`` does not ask for NumPy).
 
     A process that runs many groups (a sweep's worker) calls this once: importing
-    Numba and loading the cached loops costs about half a second, which a single
+    Numba and loading the cached loops costs about a third of a second, which a single
     small group would not win back, but a few runs do. Returns whether they are used.
     """
     if os.environ.get("SIM_KERNELS", "auto") == "numpy":
