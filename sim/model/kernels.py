@@ -250,21 +250,38 @@ NUMPY = Kernels(
 
 # ------------------------------------------------------------------------- loop forms
 def _plan_reads_loop(ranked, age, days_away, budget, share):  # type: ignore[no-untyped-def]
-    order = np.argsort(days_away, kind="mergesort")  # stable
-    m = len(order)
+    # Readers in a stable order of days away: a counting sort, as the days away are
+    # few and small (a stable argsort where they are not); then one list per group of
+    # readers away for as many days, its size counted first and its posts written
+    # without a branch (each post is written, and kept if it is young enough).
+    m = len(days_away)
+    order = np.empty(m, np.int64)
+    if m:
+        low, high = days_away.min(), days_away.max()
+    if m and high - low < 2**16:  # stable counting sort: the order of a stable argsort
+        starts = np.zeros(high - low + 1, np.int64)
+        for j in range(m):
+            starts[days_away[j] - low] += 1
+        total = 0
+        for v in range(len(starts)):
+            total, starts[v] = total + starts[v], total
+        for j in range(m):
+            v = days_away[j] - low
+            order[starts[v]] = j
+            starts[v] += 1
+    elif m:
+        order = np.argsort(days_away, kind="mergesort")
+    listed = 0
+    for j in range(m):
+        if j == 0 or days_away[order[j]] != days_away[order[j - 1]]:
+            for p in range(len(ranked)):
+                listed += age[p] < days_away[order[j]]
+    eligible = np.empty(listed + 1, ranked.dtype)
     offered = np.empty(m)
     who = np.empty(m, np.int64)
     k = np.empty(m, budget.dtype)
     first = np.empty(m, np.int64)
     n = np.empty(m, np.int64)
-    eligible = np.empty(0, ranked.dtype)
-    groups = 0
-    if m:  # one list per group: at most one per distinct days away
-        groups = 1
-        for j in range(1, m):
-            if days_away[order[j]] != days_away[order[j - 1]]:
-                groups += 1
-        eligible = np.empty(groups * len(ranked), ranked.dtype)
     out = 0
     end = 0
     start = 0
@@ -273,10 +290,10 @@ def _plan_reads_loop(ranked, age, days_away, budget, share):  # type: ignore[no-
         r = order[j]
         if j == 0 or days_away[r] != days_away[order[j - 1]]:  # a new group: its list
             start = end
+            d = days_away[r]
             for p in range(len(ranked)):
-                if age[p] < days_away[r]:
-                    eligible[end] = ranked[p]
-                    end += 1
+                eligible[end] = ranked[p]
+                end += age[p] < d
             size = end - start
         offered[r] = size * share
         reads = min(budget[r], size)
@@ -286,14 +303,7 @@ def _plan_reads_loop(ranked, age, days_away, budget, share):  # type: ignore[no-
             first[out] = start
             n[out] = size
             out += 1
-    return (
-        who[:out].copy(),
-        k[:out].copy(),
-        first[:out].copy(),
-        n[:out].copy(),
-        eligible[:end].copy(),
-        offered,
-    )
+    return who[:out], k[:out], first[:out], n[:out], eligible[:end], offered
 
 
 # The loops write into arrays that the wrappers below allocate with NumPy: NumPy backs
