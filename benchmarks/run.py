@@ -119,6 +119,8 @@ def _time_model(n: int, days: int, seed: int) -> dict[str, Any]:
         "cpu_seconds": time.process_time() - cpu,
         "member_days": n * days,
         "members_present_days": int(ts["members"].iloc[1:].sum()),
+        "reads": int(ts["reads"].iloc[1:].sum()),
+        "posts": int(ts["posts"].iloc[1:].sum()),
     }
 
 
@@ -239,6 +241,9 @@ def measure_sizes(sizes: list[tuple[int, int, int]]) -> list[dict[str, Any]]:
         seconds = statistics.median(r["seconds"] for r in got["runs"])
         setup = statistics.median(r["setup_seconds"] for r in got["runs"])
         present = statistics.median(r["members_present_days"] / r["seconds"] for r in got["runs"])
+        # the work a member-day asks of the model differs between sizes (the size law)
+        reads = statistics.median(r["reads"] / (n * days) for r in got["runs"])
+        posts = statistics.median(r["posts"] / (n * days) for r in got["runs"])
         rows.append(
             {
                 "members": n,
@@ -249,6 +254,8 @@ def measure_sizes(sizes: list[tuple[int, int, int]]) -> list[dict[str, Any]]:
                 "setup_seconds": setup,
                 "member_days_per_s": n * days / seconds,
                 "present_member_days_per_s": present,
+                "reads_per_member_day": reads,
+                "posts_per_member_day": posts,
                 "peak_rss_mib": got["peak_rss_mib"],
                 "rss_after_import_mib": got["rss_after_import_mib"],
                 "runs": got["runs"],
@@ -689,8 +696,9 @@ def markdown(result: dict[str, Any]) -> str:
             "cost per member-day vs 1,000",
             "peak RSS (MiB)",
             "member-days/s, members present",
+            "reads, posts per member-day",
         ],
-        "rrrrrrrr",
+        "rrrrrrrrr",
         [
             [
                 f"{r['members']:,}",
@@ -701,6 +709,7 @@ def markdown(result: dict[str, Any]) -> str:
                 f"{r['cost_vs_smallest']:.2f}",
                 f"{r['peak_rss_mib']:.0f}",
                 f"{r['present_member_days_per_s']:,.0f}",
+                f"{r['reads_per_member_day']:.3f}, {r['posts_per_member_day']:.4f}",
             ]
             for r in result["sizes"]
         ],
