@@ -123,9 +123,10 @@ def test_compiled_day_loops_give_the_numpy_results(seed):
                 s["satisfaction"], s["standard"], s["reach"], CONTRIBUTES,
             )  # fmt: skip
             if n:
-                path.move_averages(
-                    s["feedback"], s["care"], s["reach"], s["strategy"], *posts, 0.2, PROMOTES
-                )
+                counts = np.zeros((n + 5, 2), np.int64)  # kept all zero from day to day
+                averages = s["feedback"], s["care"], s["reach"], s["strategy"]
+                path.move_averages(*averages, *posts, 0.2, PROMOTES, counts)
+                assert not counts.any()
             state[path.name] = (left, s)
         _same(state["compiled"][0], state["numpy"][0])
         # tally: posts of companies and of unaffiliated authors, some unread

@@ -56,9 +56,9 @@ def credit(
     ``move`` is ``move_averages`` or its compiled form (the same result).
     """
     s = state
-    (move or move_averages)(
-        s.feedback, s.care, s.reach, s.strategy, author, received, promotion_reads, weight, PROMOTES
-    )
+    averages = s.feedback, s.care, s.reach, s.strategy
+    counts = s.counters("credit", 2)
+    (move or move_averages)(*averages, author, received, promotion_reads, weight, PROMOTES, counts)
 
 
 def move_averages(
@@ -71,8 +71,10 @@ def move_averages(
     promotion_reads: np.ndarray,
     weight: float,
     promotes: np.ndarray,
+    counts: np.ndarray | None = None,
 ) -> None:
-    """``credit`` on the members' arrays (``promotes``: which strategies promote)."""
+    """``credit`` on the members' arrays (``promotes``: which strategies promote;
+    ``counts``, the loop form's counters, is not needed here)."""
     keep = 1.0 - weight
     slots, got = author_totals(author, received, len(feedback))
     fed = keep * feedback[slots] + weight * got
@@ -89,24 +91,34 @@ def move_averages(
 
 
 def move_averages_loop(  # type: ignore[no-untyped-def]
-    feedback, care, reach, strategy, author, received, promotion_reads, weight, promotes
+    feedback, care, reach, strategy, author, received, promotion_reads, weight, promotes, counts
 ):
-    """``move_averages`` as two passes, over the posts then the members, for Numba."""
+    """``move_averages`` for Numba: one pass over the members decays every average,
+    then two passes over the posts that got something add it to their authors'.
+
+    ``keep x average + weight x total`` is the same sum whether the product was taken
+    before or not, so the result is ``move_averages``'s bit for bit. ``counts`` (two
+    integer counters per slot, all zero, kept by the caller from day to day) sums
+    each author's posts; the loop sets back to zero what it counted, so a day touches
+    only the counters of the authors whose posts got something.
+    """
     keep = 1.0 - weight
-    n = len(feedback)
-    got = np.zeros(n, np.int64)
-    seen = np.zeros(n, np.int64)
+    for j in range(len(feedback)):
+        feedback[j] *= keep
+        average = reach[j]  # written either way: no branch, a pass the compiler vectorizes
+        reach[j] = average * keep if promotes[strategy[j]] else average
     for p in range(len(author)):
-        got[author[p]] += received[p]
-        seen[author[p]] += promotion_reads[p]
-    for j in range(n):
-        if got[j] > 0:
-            feedback[j] = keep * feedback[j] + weight * got[j]
-            care[j] += got[j]
-        else:
-            feedback[j] *= keep
-        if promotes[strategy[j]]:
-            if seen[j] > 0:
-                reach[j] = keep * reach[j] + weight * seen[j]
-            else:
-                reach[j] *= keep
+        if received[p] != 0 or promotion_reads[p] != 0:
+            counts[author[p], 0] += received[p]
+            counts[author[p], 1] += promotion_reads[p]
+    for p in range(len(author)):
+        if received[p] != 0 or promotion_reads[p] != 0:
+            j = author[p]
+            got, seen = counts[j, 0], counts[j, 1]
+            if got > 0:
+                feedback[j] += weight * got
+                care[j] += got
+            if seen > 0 and promotes[strategy[j]]:
+                reach[j] += weight * seen
+            counts[j, 0] = 0
+            counts[j, 1] = 0
