@@ -131,13 +131,20 @@ def test_compiled_day_loops_give_the_numpy_results(seed):
         _same(state["compiled"][0], state["numpy"][0])
         # tally: posts of companies and of unaffiliated authors, some unread
         reads = np.where(rng.random(m) < 0.3, 0, rng.integers(0, 50, m))
-        company = np.where(rng.random(m) < 0.5, -1, rng.integers(0, 20, m))
+        company = np.where(rng.random(m) < 0.5, -1, rng.integers(0, 20 + 200 * (seed % 2), m))
         kind = rng.integers(0, 3, m).astype(np.int8)
-        args = (members["present"], members["strategy"], reads, kind, company < 3, company)
+        chosen = np.sort(rng.choice(5, 2, replace=False))  # the strategies averaged
+        args = (members["present"], members["strategy"], members["satisfaction"])
+        args = (*args, np.isin(np.arange(5), chosen), reads, kind, company < 3, company)
         args = (*args, rng.integers(0, max(n, 1), m))
-        got, want = compiled.tally(*args), kernels.tally(*args)
+        # room for the counters kept from day to day, or too little (counted apart)
+        counters = np.zeros((2 * n + 16 if seed < 3 else 1, 1), np.int64)
+        got = compiled.tally(*args, (np.empty(n), counters))
+        want = kernels.tally(*args)
         assert [int(x) for x in got[1:3]] == list(want[1:3])
         _same((got[0], *got[3:]), (want[0], *want[3:]))
+        assert got[-1].sum() == want[-1].sum()  # NumPy sums the satisfaction chosen alike
+        assert not counters.any()
         # shape_posts: runs of posts by the same author, the off-topic rule on and off
         for forbidden in (0.0, 1.0):
             author = np.sort(rng.integers(0, max(n, 1), m)) if n else np.zeros(0, np.int64)

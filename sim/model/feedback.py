@@ -57,7 +57,7 @@ def credit(
     """
     s = state
     averages = s.feedback, s.care, s.reach, s.strategy
-    counts = s.counters("credit", 2)
+    counts = s.counters("credit", s.n, 2)
     (move or move_averages)(*averages, author, received, promotion_reads, weight, PROMOTES, counts)
 
 

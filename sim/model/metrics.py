@@ -163,23 +163,30 @@ def _concentration(ids: np.ndarray, counts: np.ndarray, reads: int) -> tuple[flo
 def tally(
     present: np.ndarray,
     strategy: np.ndarray,
+    satisfaction: np.ndarray,
+    honest: np.ndarray,
     post_reads: np.ndarray,
     kind: np.ndarray,
     by_spammer: np.ndarray,
     company: np.ndarray,
     author: np.ndarray,
-) -> tuple[np.ndarray, int, int, np.ndarray, np.ndarray]:
-    """The day's counts: members present by strategy; reads of promotions and of
-    spam; and the voices read (sorted ids, as ``voice_concentration`` has them) with
-    their reads, counted post by post from each post's reads today (``post_reads``)."""
+    kept: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, int, int, np.ndarray, np.ndarray, np.ndarray]:
+    """The day's counts: members present by strategy, and the satisfaction of those
+    present of the ``honest`` strategies (in order of slot, for its mean); reads of
+    promotions and of spam; and the voices read (sorted ids, as
+    ``voice_concentration`` has them) with their reads, counted post by post from each
+    post's reads today (``post_reads``). ``kept`` is the loop form's room (see
+    ``tally_loop``), not needed here."""
     # one comparison per strategy (a gather and a bincount of a million strategies
     # cost several times more)
     counts = np.array([np.count_nonzero(present & (strategy == k)) for k in range(len(TABLE))])
+    chosen = satisfaction[present & of_kind(honest, strategy)]
     promo = int(post_reads[kind == Kind.PROMOTION].sum())
     spam = int(post_reads[by_spammer].sum())
     rows = post_reads.nonzero()[0]
     if len(rows) == 0:
-        return counts, promo, spam, rows, rows
+        return counts, promo, spam, rows, rows, chosen
     company, author = company[rows], author[rows]
     # voice ids as bins in the order of the ids (authors' negative ids first, the
     # highest slot first), so that a bincount lists them as np.unique would, sorted
@@ -187,35 +194,58 @@ def tally(
     key = np.where(company >= 0, company + top, top - 1 - author)
     totals = np.bincount(key, weights=post_reads[rows])
     bins = totals.nonzero()[0]
-    return counts, promo, spam, bins - top, totals[bins].astype(np.int64)  # exact sums
+    return counts, promo, spam, bins - top, totals[bins].astype(np.int64), chosen  # exact sums
 
 
 _PROMOTION = int(Kind.PROMOTION)
 
 
-def tally_loop(present, strategy, post_reads, kind, by_spammer, company, author):  # type: ignore[no-untyped-def]  # noqa: E501
-    """``tally`` in passes over the members, then twice over the posts, for Numba."""
+def tally_loop(  # type: ignore[no-untyped-def]
+    present, strategy, satisfaction, honest, post_reads, kind, by_spammer, company, author, kept
+):
+    """``tally`` in one pass over the members, then two over the posts, for Numba.
+
+    ``kept`` is room kept by the caller: a member-sized array for the satisfaction
+    chosen, and counters (all zero, a row for each slot and each company) for the reads
+    of each voice. The loop sets back to zero what it counted: a day allocates no
+    member-sized array and writes none full of zeros.
+    """
+    chosen, totals = kept
     counts = np.zeros(N_STRATEGIES, np.int64)
-    for j in range(len(present)):
-        if present[j]:
-            counts[strategy[j]] += 1
+    k = 0
+    for j in range(len(present)):  # without a branch: present or not, counted as 0 or 1
+        here = np.int64(present[j])
+        counts[strategy[j]] += here
+        chosen[k] = satisfaction[j]
+        k += here & np.int64(honest[strategy[j]])
+    # Voices as bins in the order of their ids, as ``tally`` has them, but with the
+    # slots' bins below ``top`` whatever slots wrote today's posts read.
+    top = len(present)
     promo = 0
     spam = 0
-    top = 0
-    voices = 0
+    end = 0  # past the highest bin counted
     for p in range(len(post_reads)):
-        if post_reads[p] != 0:
-            promo += post_reads[p] if kind[p] == _PROMOTION else 0
-            spam += post_reads[p] if by_spammer[p] else 0
-            top = max(top, author[p] + 1)
-            voices = max(voices, company[p] + 1)
-    totals = np.zeros(top + voices, np.int64)
+        reads = post_reads[p]
+        if reads != 0:
+            promo += reads if kind[p] == _PROMOTION else 0
+            spam += reads if by_spammer[p] else 0
+            end = max(end, company[p] + top + 1 if company[p] >= 0 else top - author[p])
+    if end > len(totals):  # more voices than room: counted apart
+        totals = np.zeros((end, 1), np.int64)
     for p in range(len(post_reads)):
         if post_reads[p] != 0:
             key = company[p] + top if company[p] >= 0 else top - 1 - author[p]
-            totals[key] += post_reads[p]
-    bins = totals.nonzero()[0]
-    return counts, promo, spam, bins - top, totals[bins]
+            totals[key, 0] += post_reads[p]
+    ids = np.empty(len(post_reads), np.int64)
+    voice_reads = np.empty(len(post_reads), np.int64)
+    read = 0
+    for key in range(end):
+        if totals[key, 0] != 0:
+            ids[read] = key - top
+            voice_reads[read] = totals[key, 0]
+            totals[key, 0] = 0
+            read += 1
+    return counts, promo, spam, ids[:read], voice_reads[:read], chosen[:k]
 
 
 def measure_day(
@@ -234,9 +264,11 @@ def measure_day(
     post_reads = events.post_reads
     if post_reads is None:
         post_reads = np.bincount(post, minlength=len(feed))  # reads of each post today
-    counts, promo, spam, ids, voice_reads = (count or tally)(
-        s.present, s.strategy, post_reads, feed.kind, feed.by_spammer, feed.company, feed.author
-    )
+    voices = s.counters("voices", 2 * s.n, 1)  # a row for each slot and each company
+    kept = s.room("satisfaction"), voices  # the loop form's room
+    members = s.present, s.strategy, s.satisfaction, HONEST
+    posts = post_reads, feed.kind, feed.by_spammer, feed.company, feed.author
+    counts, promo, spam, ids, voice_reads, chosen = (count or tally)(*members, *posts, kept)
     promo, spam = int(promo), int(spam)
     members = int(counts.sum())
     honest = int(counts[HONEST].sum())
@@ -264,7 +296,7 @@ def measure_day(
         "visits_per_member": e.honest_visits * per,
         "likes_per_member": e.likes * per,
         "comments_per_member": e.comments * per,
-        "satisfaction": _mean(s.satisfaction[s.present & of_kind(HONEST, s.strategy)]),
+        "satisfaction": _mean(chosen),
         "hhi": hhi,
         "top3_share": top3,
         "promo_reach": spam,

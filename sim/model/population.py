@@ -56,20 +56,29 @@ class Population(Columns):
         """Slots in use: every member who ever joined."""
         return len(self)
 
-    def counters(self, name: str, per_slot: int) -> np.ndarray:
-        """Integer counters, ``per_slot`` in each row, a row for each slot (or more), all
-        zero, for a loop that counts by member and sets back to zero what it touched (see
+    def counters(self, name: str, rows: int, per_row: int) -> np.ndarray:
+        """At least ``rows`` rows of ``per_row`` integer counters, all zero, for a loop
+        that counts by member and sets back to zero what it touched (see
         ``sim.model.feedback.move_averages_loop``).
 
         The same array is handed out day after day: zeroing a million-member
         counter every day costs more than the counting, and a new one costs as much
         again in page faults.
         """
-        kept = self.__dict__.setdefault("_counters", {})
+        kept = self.__dict__.setdefault("_kept", {})
         counts = kept.get(name)
-        if counts is None or len(counts) < self.n:  # grown with room for the group to grow
-            counts = kept[name] = np.zeros((2 * self.n + 16, per_slot), dtype=np.int64)
+        if counts is None or len(counts) < rows:  # with room for the group to grow
+            counts = kept[name] = np.zeros((2 * rows + 16, per_row), dtype=np.int64)
         return counts
+
+    def room(self, name: str) -> np.ndarray:
+        """Room for a loop's output of one float per slot (or more), kept from day to
+        day for the same reason as ``counters``; it holds what was last written."""
+        kept = self.__dict__.setdefault("_kept", {})
+        room = kept.get(name)
+        if room is None or len(room) < self.n:
+            room = kept[name] = np.empty(2 * self.n + 16)
+        return room
 
     def add(self, **columns: np.ndarray) -> np.ndarray:
         """Append members; unspecified fields take their defaults. Returns their slots."""
