@@ -40,7 +40,7 @@ from sim.model.population import Population
 from sim.model.posting import compose, expected_posts, ledger
 from sim.model.reading import overload, payoff, read_costs, relational, sample_reads
 from sim.model.rules import Reads, Rule, build_rules
-from sim.model.strategies import COMMENT, HONEST, LIKE, SPAMMER
+from sim.model.strategies import COMMENT, HONEST, LIKE, SPAMMER, of_kind
 
 __all__ = ["CommunityModel", "DailyCollector"]
 
@@ -183,7 +183,7 @@ class CommunityModel(mesa.Model):
         s = self.state
         visitors = visits.visitors(self.draws.uniform(self.rng, s.n), self.params, s, warm)
         events.visits = len(visitors)
-        events.honest_visits = int(np.count_nonzero(HONEST[s.strategy[visitors]]))
+        events.honest_visits = int(np.count_nonzero(of_kind(HONEST, s.strategy[visitors])))
         return visitors
 
     def _write(self, visitors: np.ndarray) -> dict[str, np.ndarray]:

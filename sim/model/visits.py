@@ -34,5 +34,10 @@ def visitors(u: np.ndarray, params: dict[str, Any], state: Population, warm: boo
     the warm-up), the others at their kept chance; one uniform draw per member (``u``)."""
     s = state
     spam_chance = 0.0 if warm else params["spam_visit"]
-    chance = np.where(s.strategy == SPAMMER, spam_chance, s.visit_chance)
-    return (s.present & (u < chance)).nonzero()[0]
+    # in place on boolean arrays: cheaper than choosing each member's chance first
+    spammer = s.strategy == SPAMMER
+    visit = u < s.visit_chance
+    visit &= ~spammer
+    visit |= spammer & (u < spam_chance)
+    visit &= s.present
+    return visit.nonzero()[0]
