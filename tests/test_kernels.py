@@ -4,6 +4,7 @@ stable order from an unstable sort, and whole runs on either path."""
 
 from __future__ import annotations
 
+import copy
 import sys
 
 import numpy as np
@@ -12,7 +13,9 @@ import pytest
 
 from sim.model import kernels
 from sim.model.companies import Companies
+from sim.model.draws import COLUMNS, DrawBuffer
 from sim.model.feed import stable_argsort
+from sim.model.membership import CHANGES, who_leaves
 from sim.model.model import CommunityModel
 from sim.model.population import Population
 from sim.model.strategies import CONTRIBUTES, PROMOTER, PROMOTES, SHARER, SPAMMER
@@ -107,7 +110,7 @@ def test_compiled_day_loops_give_the_numpy_results(seed):
             "strategy": rng.integers(0, 5, n).astype(np.int8),
             "former": np.where(rng.random(n) < 0.5, rng.integers(0, 3, n), -1).astype(np.int8),
             "satisfaction": rng.random(n),
-            "standard": rng.random(n),
+            "unhappy": rng.random(n) < 0.5,
             "reach": rng.random(n),
             "feedback": rng.random(n),
             "care": rng.random(n),
@@ -120,7 +123,7 @@ def test_compiled_day_loops_give_the_numpy_results(seed):
             s = {k: v.copy() for k, v in members.items()}
             left = path.leaves(
                 u, rates, 0.5, s["present"], s["strategy"], s["former"],
-                s["satisfaction"], s["standard"], s["reach"], CONTRIBUTES,
+                s["unhappy"], s["reach"], CONTRIBUTES,
             )  # fmt: skip
             if n:
                 counts = np.zeros((n + 5, 2), np.int64)  # kept all zero from day to day
@@ -176,6 +179,38 @@ def test_compiled_day_loops_give_the_numpy_results(seed):
             got = state["compiled"][1][name]
             assert got.dtype == want.dtype
             np.testing.assert_array_equal(got, want, err_msg=name)
+
+
+@pytest.mark.parametrize("n", [5, COLUMNS, COLUMNS + 1, 3 * COLUMNS + 7])
+def test_draws_by_blocks_of_columns_are_the_draws_of_all_at_once(n):
+    """The blocks are ``rng.random((rows, n))`` cut by columns, and the generator goes
+    on as after that call, a 32-bit half kept for the next 32-bit draw included."""
+    want, got = np.random.default_rng(4), np.random.default_rng(4)
+    for rng in (want, got):
+        rng.integers(0, 1000, size=3, dtype=np.int32)  # leaves a 32-bit half kept
+    whole = want.random((5, n))
+    blocks = [(first, block.copy()) for first, block in DrawBuffer().columns(got, 5, n)]
+    assert [first for first, _ in blocks] == list(range(0, n, COLUMNS))
+    np.testing.assert_array_equal(np.hstack([block for _, block in blocks]), whole)
+    assert got.bit_generator.state == want.bit_generator.state
+    after = [(rng.integers(0, 1000, size=3, dtype=np.int32), rng.random(3)) for rng in (got, want)]
+    _same(*after)  # the same draws go on
+    # who leaves: block by block as all at once
+    rng = np.random.default_rng(n)
+    state = Population()
+    state.add(
+        present=rng.random(n) < 0.9,
+        strategy=rng.integers(0, 5, n).astype(np.int8),
+        former=np.where(rng.random(n) < 0.5, rng.integers(0, 3, n), -1).astype(np.int8),
+        unhappy=rng.random(n) < 0.5,
+        reach=rng.random(n),
+    )
+    params = {name: 0.3 for name in CHANGES} | {"spam_quit_reach": 0.5}
+    left = {}
+    for name, pieces in (("all", [(0, whole)]), ("blocks", blocks)):
+        s = copy.deepcopy(state)
+        left[name] = (*who_leaves(pieces, s, params), s.strategy, s.former)
+    _same(left["blocks"], left["all"])
 
 
 @needs_numba

@@ -5,15 +5,22 @@ lurks, returns, leaves or quits). Written into fresh arrays, those tens of megab
 cost as much again in page faults as the draws themselves; written into one buffer
 kept by the model, they cost only the draws. NumPy's generator gives the same numbers
 either way.
+
+The draws of several rows (one per change of membership) are also handed out a block
+of columns at a time, so that a loop over the members reads them while they are still
+in the processor's cache, not back from memory.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["DrawBuffer"]
+__all__ = ["COLUMNS", "DrawBuffer"]
+
+COLUMNS = 1 << 16  # columns of a block: five rows of them fit a core's cache
 
 
 class DrawBuffer:
@@ -21,6 +28,7 @@ class DrawBuffer:
 
     def __init__(self) -> None:
         self._data = np.empty(0)
+        self._lanes: list[np.random.Generator] = []
 
     def uniform(self, rng: np.random.Generator, *shape: int) -> np.ndarray:
         """``rng.random(shape)``, written into the buffer: valid until the next call."""
@@ -28,3 +36,44 @@ class DrawBuffer:
         if len(self._data) < size:
             self._data = np.empty(2 * size)  # room for the group to grow
         return rng.random(shape, out=self._data[:size].reshape(shape))
+
+    def columns(
+        self, rng: np.random.Generator, rows: int, n: int
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """``rng.random((rows, n))`` a block of columns at a time: yields the first
+        column of each block and the block (valid until the next one), in order.
+
+        Row ``k`` of the draws is the generator's stream from ``k x n`` draws on. A
+        PCG64 generator (NumPy's default) jumps there at once (``advance``), so each
+        row's block is drawn by a copy of the generator started at its row; when the
+        last block is out, the generator is where ``rng.random((rows, n))`` leaves it.
+        Other generators, and a few columns, get the whole array as one block.
+        """
+        bits = rng.bit_generator
+        if n <= COLUMNS or type(bits) is not np.random.PCG64:
+            yield 0, self.uniform(rng, rows, n)
+            return
+        start = bits.state
+        lanes = self._lanes_for(rows)
+        for k, lane in enumerate(lanes):
+            lane.bit_generator.state = start
+            lane.bit_generator.advance(k * n)
+        if len(self._data) < rows * COLUMNS:
+            self._data = np.empty(rows * COLUMNS)
+        for first in range(0, n, COLUMNS):
+            width = min(COLUMNS, n - first)
+            block = self._data[: rows * width].reshape(rows, width)
+            for k, lane in enumerate(lanes):
+                lane.random(out=block[k])
+            yield first, block
+        end = lanes[-1].bit_generator.state  # the last row ends the draws
+        # ``advance`` drops a 32-bit half kept for the next 32-bit draw; drawing doubles
+        # keeps it
+        end["has_uint32"], end["uinteger"] = start["has_uint32"], start["uinteger"]
+        bits.state = end
+
+    def _lanes_for(self, rows: int) -> list[np.random.Generator]:
+        """Generators to draw the rows with, made once (their state is set each time)."""
+        while len(self._lanes) < rows:
+            self._lanes.append(np.random.Generator(np.random.PCG64(0)))
+        return self._lanes[:rows]

@@ -7,7 +7,7 @@ parameters; the model applies what they decide.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -154,7 +154,7 @@ def newcomer_counts(
 
 
 def who_leaves(
-    u: np.ndarray,
+    blocks: Iterable[tuple[int, np.ndarray]],
     state: Population,
     params: dict[str, Any],
     decide: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None,
@@ -163,23 +163,34 @@ def who_leaves(
     here); returns the slots of members who leave today and why (an index into
     ``CAUSES``): dissatisfied lurkers, churn, spammers whose reach stays low.
 
-    Each of the changes in ``CHANGES`` needs its member's uniform draw (``u``: one row
-    per change, one column per slot) below the change's daily rate; ``decide`` is
-    ``leaves`` or its compiled form (the same result).
+    Each of the changes in ``CHANGES`` needs its member's uniform draw below the
+    change's daily rate. The draws come in ``blocks`` of columns (the first column and
+    the block: one row per change, one column per slot, as ``DrawBuffer.columns``
+    gives them); each member's changes depend on its own state only, so block by block
+    gives the result of all at once. ``decide`` is ``leaves`` or its compiled form (the
+    same result).
     """
     p, s = params, state
-    return (decide or leaves)(
-        u,
-        np.array([p[name] for name in CHANGES]),
-        p["spam_quit_reach"],
-        s.present,
-        s.strategy,
-        s.former,
-        s.satisfaction,
-        s.standard,
-        s.reach,
-        CONTRIBUTES,
-    )
+    rates = np.array([p[name] for name in CHANGES])
+    leaving, causes = [], []
+    for first, u in blocks:
+        part = slice(first, first + u.shape[1])
+        slots, why = (decide or leaves)(
+            u,
+            rates,
+            p["spam_quit_reach"],
+            s.present[part],
+            s.strategy[part],
+            s.former[part],
+            s.unhappy[part],
+            s.reach[part],
+            CONTRIBUTES,
+        )
+        leaving.append(slots + first)
+        causes.append(why)
+    if len(leaving) == 1:
+        return leaving[0], causes[0]
+    return np.concatenate(leaving), np.concatenate(causes)
 
 
 # The daily changes of membership, each drawn at its rate (a parameter), in the order
@@ -196,21 +207,20 @@ def leaves(
     present: np.ndarray,
     strategy: np.ndarray,
     former: np.ndarray,
-    satisfaction: np.ndarray,
-    standard: np.ndarray,
+    unhappy: np.ndarray,
     reach: np.ndarray,
     contributes: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``who_leaves`` from its draws ``u`` (one row per change, one column per slot):
     applies lurking and returning to ``strategy`` and ``former``; returns the leavers'
-    slots and causes."""
+    slots and causes (``unhappy``: whose satisfaction is below their standard)."""
     # Find the few members whose draw is below a rate first, one pass over the draws,
     # then test the rest of each change on them alone.
     change, slot = np.divmod((u < rates[:, None]).ravel().nonzero()[0], len(present))
     here = present[slot]
     change, slot = change[here], slot[here]  # in order of change, then of slot
     was = strategy[slot]
-    unhappy = satisfaction[slot] < standard[slot]
+    unhappy = unhappy[slot]
     lurk = slot[(change == _LURK) & contributes[was] & unhappy]
     back = (change == _RETURN) & (was == LURKER) & ~unhappy
     back = slot[back & (former[slot] >= 0)]
@@ -235,32 +245,37 @@ def leaves(
 
 
 def leaves_loop(  # type: ignore[no-untyped-def]
-    u, rates, quit_reach, present, strategy, former, satisfaction, standard, reach, contributes
+    u, rates, quit_reach, present, strategy, former, unhappy, reach, contributes
 ):
-    """``leaves`` as one pass over the members, for Numba to compile: each member's
-    changes depend on its own state only, so slot by slot gives the same result."""
+    """``leaves`` as one pass over the members, for Numba: each member's changes depend
+    on its own state only, so slot by slot gives the same result. A member none of
+    whose draws is below its rate (most of them) costs its draws and nothing more."""
     n = len(present)
     leaving = np.empty(n, np.int64)
     causes = np.empty(n, np.int8)
     out = 0
     for j in range(n):
-        if not present[j]:
+        lurk = u[_LURK, j] < rates[_LURK]
+        back = u[_RETURN, j] < rates[_RETURN]
+        leave = u[_LEAVE, j] < rates[_LEAVE]
+        churn = u[_CHURN, j] < rates[_CHURN]
+        quit = u[_QUIT, j] < rates[_QUIT]
+        if not ((lurk | back | leave | churn | quit) and present[j]):
             continue
         was = strategy[j]
-        unhappy = satisfaction[j] < standard[j]
-        if u[_LURK, j] < rates[_LURK] and contributes[was] and unhappy:
+        if lurk and contributes[was] and unhappy[j]:
             former[j] = was
             strategy[j] = LURKER
-        elif u[_RETURN, j] < rates[_RETURN] and was == LURKER and former[j] >= 0 and not unhappy:
+        elif back and was == LURKER and former[j] >= 0 and not unhappy[j]:
             strategy[j] = former[j]
             former[j] = -1
         now = strategy[j]
         cause = -1
-        if u[_LEAVE, j] < rates[_LEAVE] and now == LURKER and unhappy:
+        if leave and now == LURKER and unhappy[j]:
             cause = DISSATISFIED
-        elif u[_CHURN, j] < rates[_CHURN]:
+        elif churn:
             cause = CHURN
-        elif u[_QUIT, j] < rates[_QUIT] and now == SPAMMER and reach[j] < quit_reach:
+        elif quit and now == SPAMMER and reach[j] < quit_reach:
             cause = SPAM_QUIT
         if cause >= 0:
             leaving[out] = j

@@ -413,8 +413,8 @@ class CommunityModel(mesa.Model):
 
     def _lurk_return_leave(self, events: DayEvents) -> None:
         """Dissatisfied contributors lurk, dissatisfied lurkers leave, the satisfied return."""
-        u = self.draws.uniform(self.rng, len(CHANGES), self.state.n)
-        self._leave(*who_leaves(u, self.state, self.params, self.kernels.leaves), events)
+        blocks = self.draws.columns(self.rng, len(CHANGES), self.state.n)
+        self._leave(*who_leaves(blocks, self.state, self.params, self.kernels.leaves), events)
 
     def _join(self, events: DayEvents) -> None:
         """Newcomers: honest ones follow reputation and size, spammers the audience."""

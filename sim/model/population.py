@@ -33,6 +33,7 @@ class Population(Columns):
         "attention": (np.int64, 1),
         "satisfaction": (np.float64, 0.0),
         "visit_chance": (np.float64, 0.0),  # follows satisfaction (sim.model.visits)
+        "unhappy": (np.bool_, False),  # satisfaction below standard (sim.model.visits)
         "feedback": (np.float64, 0.0),  # moving average of likes + comments received
         "reach": (np.float64, 0.0),  # moving average of reads of own promotion per day
         "care": (np.float64, 0.0),  # likes and comments received since the last visit
