@@ -27,6 +27,7 @@ from sim.model.strategies import (
     N_STRATEGIES,
     SPAMMER,
     TABLE,
+    of_kind,
 )
 
 __all__ = [
@@ -295,12 +296,12 @@ def imitate(rng: np.random.Generator, state: Population, params: dict[str, Any])
     p, s = params, state
     if p["imitation_rate"] <= 0:
         return 0
-    revise = s.present & (rng.random(s.n) < p["imitation_rate"])
+    revise = rng.random(s.n) < p["imitation_rate"]  # looked at among members present only
     switched = 0
     for payoff, divisor in PAYOFF_DIVISORS.items():
-        kinds = [i for i, b in enumerate(TABLE) if b.compares == payoff]
+        kinds = np.array([b.compares == payoff for b in TABLE])
         values = getattr(s, payoff)
-        pool = np.flatnonzero(s.present & np.isin(s.strategy, kinds))
+        pool = np.flatnonzero(s.present & of_kind(kinds, s.strategy))
         who = pool[revise[pool]]
         if len(who) == 0 or len(pool) < 2:
             continue
