@@ -13,7 +13,7 @@ import pytest
 
 from sim.model import kernels
 from sim.model.companies import Companies
-from sim.model.draws import COLUMNS, DrawBuffer
+from sim.model.draws import BLOCKS_FROM, COLUMNS, DrawBuffer
 from sim.model.feed import stable_argsort
 from sim.model.membership import CHANGES, who_leaves
 from sim.model.model import CommunityModel
@@ -181,7 +181,7 @@ def test_compiled_day_loops_give_the_numpy_results(seed):
             np.testing.assert_array_equal(got, want, err_msg=name)
 
 
-@pytest.mark.parametrize("n", [5, COLUMNS, COLUMNS + 1, 3 * COLUMNS + 7])
+@pytest.mark.parametrize("n", [5, BLOCKS_FROM - 1, BLOCKS_FROM, BLOCKS_FROM + 7])
 def test_draws_by_blocks_of_columns_are_the_draws_of_all_at_once(n):
     """The blocks are ``rng.random((rows, n))`` cut by columns, and the generator goes
     on as after that call, a 32-bit half kept for the next 32-bit draw included."""
@@ -190,7 +190,8 @@ def test_draws_by_blocks_of_columns_are_the_draws_of_all_at_once(n):
         rng.integers(0, 1000, size=3, dtype=np.int32)  # leaves a 32-bit half kept
     whole = want.random((5, n))
     blocks = [(first, block.copy()) for first, block in DrawBuffer().columns(got, 5, n)]
-    assert [first for first, _ in blocks] == list(range(0, n, COLUMNS))
+    starts = list(range(0, n, COLUMNS)) if n >= BLOCKS_FROM else [0]
+    assert [first for first, _ in blocks] == starts
     np.testing.assert_array_equal(np.hstack([block for _, block in blocks]), whole)
     assert got.bit_generator.state == want.bit_generator.state
     after = [(rng.integers(0, 1000, size=3, dtype=np.int32), rng.random(3)) for rng in (got, want)]

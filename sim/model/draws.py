@@ -18,9 +18,13 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["COLUMNS", "DrawBuffer"]
+__all__ = ["BLOCKS_FROM", "COLUMNS", "DrawBuffer"]
 
 COLUMNS = 1 << 16  # columns of a block: five rows of them fit a core's cache
+# Fewer columns than this come as one block: their draws stay in cache anyway, and
+# blocks cost more than they save (measured: 0.2 ms more a day at 100,000 members,
+# 0.2 ms less at 300,000, 2.5 ms less at 1,000,000).
+BLOCKS_FROM = 4 * COLUMNS
 
 
 class DrawBuffer:
@@ -47,10 +51,11 @@ class DrawBuffer:
         PCG64 generator (NumPy's default) jumps there at once (``advance``), so each
         row's block is drawn by a copy of the generator started at its row; when the
         last block is out, the generator is where ``rng.random((rows, n))`` leaves it.
-        Other generators, and a few columns, get the whole array as one block.
+        Other generators, and fewer columns than ``BLOCKS_FROM``, get the whole array
+        as one block.
         """
         bits = rng.bit_generator
-        if n <= COLUMNS or type(bits) is not np.random.PCG64:
+        if n < BLOCKS_FROM or type(bits) is not np.random.PCG64:
             yield 0, self.uniform(rng, rows, n)
             return
         start = bits.state
