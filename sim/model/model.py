@@ -259,7 +259,7 @@ class CommunityModel(mesa.Model):
         """Honest visitors read their feeds; their satisfaction follows what they read,
         the answers their posts got, and how much they had to sift."""
         p, s, feed = self.params, self.state, self.feed
-        readers = visitors[HONEST[s.strategy[visitors]]]
+        readers = visitors[of_kind(HONEST, s.strategy[visitors])]
         away = np.minimum(self.day - s.last_visit[readers], p["post_lifetime"] + 1)
         groups = min(len(readers), p["post_lifetime"] + 1)  # sample_reads: groups x posts
         attention = s.attention[readers]
