@@ -57,6 +57,10 @@ class Population(Columns):
         """Slots in use: every member who ever joined."""
         return len(self)
 
+    def __init__(self, capacity: int = 64) -> None:
+        super().__init__(capacity)
+        self._kept: dict[str, np.ndarray] = {}  # loops' room, by name (``counters``)
+
     def counters(self, name: str, rows: int, per_row: int) -> np.ndarray:
         """At least ``rows`` rows of ``per_row`` integer counters, all zero, for a loop
         that counts by member and sets back to zero what it touched (see
@@ -66,19 +70,17 @@ class Population(Columns):
         counter every day costs more than the counting, and a new one costs as much
         again in page faults.
         """
-        kept = self.__dict__.setdefault("_kept", {})
-        counts = kept.get(name)
+        counts = self._kept.get(name)
         if counts is None or len(counts) < rows:  # with room for the group to grow
-            counts = kept[name] = np.zeros((2 * rows + 16, per_row), dtype=np.int64)
+            counts = self._kept[name] = np.zeros((2 * rows + 16, per_row), dtype=np.int64)
         return counts
 
     def room(self, name: str) -> np.ndarray:
         """Room for a loop's output of one float per slot (or more), kept from day to
         day for the same reason as ``counters``; it holds what was last written."""
-        kept = self.__dict__.setdefault("_kept", {})
-        room = kept.get(name)
+        room = self._kept.get(name)
         if room is None or len(room) < self.n:
-            room = kept[name] = np.empty(2 * self.n + 16)
+            room = self._kept[name] = np.empty(2 * self.n + 16)
         return room
 
     def add(self, **columns: np.ndarray) -> np.ndarray:
