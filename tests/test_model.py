@@ -8,6 +8,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.model import visits
 from sim.model.agents import Member, Strategy
 from sim.model.metrics import DAILY, SUMMARY
 from sim.model.model import CommunityModel
@@ -126,3 +127,10 @@ def test_invariants_hold_for_any_valid_parameters(p, seed):
     assert (ts["members"] == expected).all()
     parts = ts[["contributors", "lurkers", "spammers"]].sum(axis=1)
     assert (parts == ts["members"]).all()
+    # what is kept from satisfaction (the visit chance, whether unhappy) is what it
+    # gives now: every change of satisfaction was followed by visits.refresh
+    s = model.state
+    kept = s.visit_chance.copy(), s.unhappy.copy()
+    visits.refresh(model.params, s, np.arange(s.n))
+    np.testing.assert_array_equal(s.visit_chance, kept[0])
+    np.testing.assert_array_equal(s.unhappy, kept[1])
