@@ -165,6 +165,8 @@ def run(
 
     Writes OUT/timeseries.csv (one row per day), OUT/summary.json (the outcome and
     every parameter used) and OUT/run.png (members, quality, spam and engagement).
+    A run that takes more than a few seconds (a large group) shows its days on
+    standard error.
 
     Example: sim run --set share_spammers=0.2 --set policy=etiquette --seed 7
     """
@@ -172,14 +174,16 @@ def run(
 
     with user_errors():
         overrides = parse_sets(sets)
+        from sim.experiment.progress import run_days, said_if_slow
         from sim.model.model import CommunityModel
         from sim.model.params import resolve
 
-        resolve(overrides)  # a refused combination is reported before anything is written
+        p = resolve(overrides)  # a refused combination is reported before anything is written
         writable(out)
         started = time.perf_counter()
-        model = CommunityModel(rng=seed, **overrides)
-        model.run(steps)
+        with said_if_slow(f"Setting up {p['n_members']:,} members ({p['warmup']} warm-up days)..."):
+            model = CommunityModel(rng=seed, **overrides)
+        run_days(model, steps)  # progress on standard error once it takes a while
         elapsed = time.perf_counter() - started
         summary = model.summary()
         _write_run(model, summary, out)

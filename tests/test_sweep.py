@@ -3,11 +3,13 @@ sweep killed with SIGKILL that resumes to exactly what an uninterrupted sweep gi
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -28,7 +30,7 @@ import sim.model.model
 from sim.cli import app
 from sim.experiment.executors import available_cores
 from sim.experiment.pool import LocalPool
-from sim.experiment.progress import Progress
+from sim.experiment.progress import DayProgress, Progress, run_days, said_if_slow
 from sim.experiment.run import WORKER_DIED, Result, Task, execute
 from sim.experiment.spec import load_spec, parse_spec, run_seed
 from sim.experiment.store import RUNS, Store
@@ -162,6 +164,38 @@ def test_progress_line_without_a_terminal():
     line = stream.getvalue().splitlines()[-1]
     assert line.startswith("progress: 6/10 runs")
     assert "runs/s" in line and "ETA" in line and "failed 1" in line and "\r" not in line
+
+
+def test_a_long_run_shows_its_days_and_a_short_one_stays_quiet():
+    shown = quiet()
+    progress = DayProgress(total=10, stream=shown, every=0, after=0)
+    for day in (1, 2, 3):
+        progress.update(day, 1234)
+    progress.close()
+    lines = shown.getvalue().splitlines()
+    assert lines[-1].startswith("progress: day 3/10  1,234 members  ETA")
+    assert len(lines) == 3 and "\r" not in shown.getvalue()
+    silent = quiet()  # the default waits: a run of a few days prints nothing
+    model = sim.model.model.CommunityModel(rng=1, n_members=100, warmup=0)
+    run_days(model, 3, silent)
+    assert silent.getvalue() == "" and model.timeseries()["day"].iloc[-1] == 3
+
+
+def test_a_slow_set_up_gets_a_word_and_a_quick_one_none():
+    class Stream(io.StringIO):
+        def write(self, text: str) -> int:
+            written.set()
+            return super().write(text)
+
+    written, stream = threading.Event(), Stream()
+    with said_if_slow("Setting up...", after=0, stream=stream):
+        assert written.wait(30)  # the block outlasts the wait: the word is said
+    assert stream.getvalue() == "Setting up...\n"
+    quick = Stream()
+    written.clear()
+    with said_if_slow("Setting up...", after=3600, stream=quick):
+        pass
+    assert quick.getvalue() == "" and not written.is_set()
 
 
 def test_dry_run_estimates_and_writes_nothing(tmp_path, monkeypatch):
