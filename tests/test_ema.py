@@ -82,3 +82,9 @@ def test_mistakes_are_named(kwargs, error, words):
     with pytest.raises(error) as err:
         sim.ema_model(**kwargs)
     assert all(w in str(err.value) for w in words), str(err.value)
+
+
+def test_outcomes_may_be_given_as_a_generator():
+    wanted = ["honest_ratio", "collapsed"]
+    model = sim.ema_model(uncertainties=["share_spammers"], outcomes=(o for o in wanted))
+    assert [o.name for o in model.outcomes] == wanted

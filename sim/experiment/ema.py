@@ -127,11 +127,11 @@ def _checked(name: str, value: Any) -> Any:
 
 
 def _outcomes(names: Iterable[str]) -> list[str]:
-    allowed = outcome_names()
+    names, allowed = list(names), outcome_names()  # a generator is read once
     for o in names:
         if o not in allowed:
             raise UserError(f"unknown outcome {o!r}.{did_you_mean(o, allowed)}")
-    return list(names)
+    return names
 
 
 def _workbench() -> Any:
