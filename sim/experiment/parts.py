@@ -47,6 +47,7 @@ import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from sim.experiment.files import damaged, writing
+from sim.experiment.sections import LOGS
 
 __all__ = [
     "PARTS",
@@ -64,7 +65,8 @@ __all__ = [
 PARTS = ".parts"
 SESSION_SUFFIX = ".session"
 ROWS_SUFFIX, TS_SUFFIX = ".runs.jsonl", ".ts.arrows"
-LOG_SUFFIXES = {kind: f".{kind}.arrows" for kind in ("posts", "members", "replies")}
+LOG_SUFFIXES = {kind: f".{kind}.arrows" for kind in LOGS}
+SUFFIXES = (ROWS_SUFFIX, TS_SUFFIX, *LOG_SUFFIXES.values())  # a part's files
 LEGACY_SUFFIXES = (".parquet", ".arrow")  # later wins
 _LEGACY = re.compile(r"^(\d+)\.(run|ts)(\.arrow|\.parquet)$")
 
@@ -252,9 +254,7 @@ def scan(parts: Path, repair: bool = False) -> Found:
     if not parts.is_dir():
         return found
     names = sorted(p.name for p in parts.iterdir() if not p.name.startswith("."))
-    streams = sorted(
-        {_stem(n) for n in names if n.endswith((ROWS_SUFFIX, TS_SUFFIX, *LOG_SUFFIXES.values()))}
-    )
+    streams = sorted({_stem(n) for n in names if n.endswith(SUFFIXES)})
     for name in streams:
         found.parts.append(_stream_part(parts, name, repair, found.dropped))
     found.parts += _legacy_parts(parts, names, repair, found.dropped)
@@ -266,7 +266,7 @@ def scan(parts: Path, repair: bool = False) -> Found:
 
 def _stem(name: str) -> str:
     """A part's name from one of its files' names."""
-    for suffix in (ROWS_SUFFIX, TS_SUFFIX, *LOG_SUFFIXES.values()):
+    for suffix in SUFFIXES:
         if name.endswith(suffix):
             return name.removesuffix(suffix)
     return name
@@ -305,10 +305,9 @@ def _missing(record: dict[str, Any], part: Part) -> tuple[Path, str] | None:
         assert part.ts_path is not None
         return part.ts_path, "time series"
     for kind in record.get("logs", ()):
-        path, at = part.logs_at.get(kind, (part.ts_path, {}))
-        if run_id not in at:
-            assert path is not None
-            return path.with_name(f"{part.name}{LOG_SUFFIXES[kind]}"), f"{kind} log"
+        if run_id not in part.logs_at.get(kind, (None, {}))[1]:
+            assert part.ts_path is not None  # the part's files share a folder
+            return part.ts_path.with_name(f"{part.name}{LOG_SUFFIXES[kind]}"), f"{kind} log"
     return None
 
 

@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 ANALYSIS_KEY = (2**32 + 1,)  # spawn_key of the bootstrap's seed (the design's is 2**32)
+RANK_BY = {"sobol": "ST", "morris": "mu_star"}  # the index parameters are ordered by
 RESAMPLES = 1000
 LEVEL = 0.95
 
@@ -117,7 +118,7 @@ class Sensitivity:
 
     @property
     def rank_by(self) -> str:
-        return "ST" if self.kind == "sobol" else "mu_star"
+        return RANK_BY[self.kind]
 
 
 def analysis_seed(master: int) -> int:
@@ -162,9 +163,9 @@ def indices(plan: Plan, outputs: Mapping[str, np.ndarray]) -> Sensitivity:
             pairs += _pairs(outcome, problem["names"], found)
     table = pd.DataFrame(rows)
     if len(table):
-        by = "ST" if plan.kind == "sobol" else "mu_star"
         order = table.groupby("outcome", sort=False).ngroup()
-        table = table.assign(_o=order).sort_values(["_o", by], ascending=[True, False])
+        by = ["_o", RANK_BY[plan.kind]]
+        table = table.assign(_o=order).sort_values(by, ascending=[True, False])
         table = table.drop(columns="_o").reset_index(drop=True)
     second = pd.DataFrame(pairs) if pairs else None
     return Sensitivity(plan.kind, table, second, notes)
@@ -203,14 +204,8 @@ def _pairs(outcome: str, names: list[str], found: Any) -> list[dict[str, Any]]:
     out = []
     for i in range(len(names)):
         for j in range(i + 1, len(names)):
-            s2, conf = float(found["S2"][i, j]), float(found["S2_conf"][i, j])
-            out.append(
-                {"outcome": outcome, "parameter": names[i], "other": names[j]}
-                | {
-                    "S2": s2,
-                    "S2_conf": conf,
-                }
-            )
+            pair = {"outcome": outcome, "parameter": names[i], "other": names[j]}
+            out.append(pair | {k: float(found[k][i, j]) for k in ("S2", "S2_conf")})
     return out
 
 

@@ -347,8 +347,9 @@ def _made(data: dict[str, Any], err: Where, **given: Any) -> Spec:
     analysis = table_of(data, "analysis", err)
     outcomes, tipping, threshold, along = analysis_section(analysis, given["vary"], err)
     sensitivity = sensitivity_section(analysis, err)
-    if sensitivity is not None and refusal(given["method"]):
-        raise err(f"[analysis] sensitivity: {refusal(given['method'])}.")
+    why = refusal(given["method"]) if sensitivity is not None else None
+    if why:
+        raise err(f"[analysis] sensitivity: {why}.")
     spec = Spec(
         **given,
         record_every=every,
