@@ -37,7 +37,7 @@ from sim.model.membership import (
 from sim.model.metrics import DAILY, measure_day, summarize
 from sim.model.params import from_scenario, resolve
 from sim.model.population import Population
-from sim.model.posting import compose, expected_posts, ledger
+from sim.model.posting import compose, contributed, expected_posts, ledger
 from sim.model.reading import overload, payoff, read_costs, relational, sample_reads
 from sim.model.rules import Reads, Rule, build_rules
 from sim.model.strategies import COMMENT, HONEST, LIKE, SPAMMER, of_kind
@@ -329,8 +329,7 @@ class CommunityModel(mesa.Model):
         feed.comments += comments
         feed.reads += reads
         commenter = readers[commenter]
-        np.add.at(s.contributions, commenter, 1)
-        np.add.at(s.since_promo, commenter, 1)
+        contributed(s, commenter)
         promotion_reads = np.where(feed.kind == Kind.PROMOTION, reads, 0)
         move = self.kernels.move_averages
         credit(s, feed.author, likes + comments, promotion_reads, FEEDBACK_WEIGHT, move)

@@ -17,7 +17,7 @@ from sim.model.constants import MAX_POSTS_PER_VISIT, OFFTOPIC_NOISE, POST_TOPIC_
 from sim.model.population import Population
 from sim.model.strategies import HONEST, PROMOTER, SPAMMER, post_kinds, post_quality, posting_rates
 
-__all__ = ["compose", "expected_posts", "ledger", "shape_posts", "shape_posts_loop"]
+__all__ = ["compose", "contributed", "expected_posts", "ledger", "shape_posts", "shape_posts_loop"]
 
 
 def expected_posts(state: Population, params: dict[str, Any], visitors: np.ndarray) -> np.ndarray:
@@ -189,8 +189,13 @@ def ledger(state: Population, author: np.ndarray, promo: np.ndarray, day: int) -
     s.since_promo[author[promo]] = 0
     np.add.at(s.posts, author, 1)
     np.add.at(s.promotions, author[promo], 1)
-    giving = author[~promo]
-    np.add.at(s.contributions, giving, 1)
-    np.add.at(s.since_promo, giving, 1)
+    contributed(s, author[~promo])
     new = author[s.first_post[author] < 0]  # repeated slots get the same day
     s.first_post[new] = day
+
+
+def contributed(state: Population, slots: np.ndarray) -> None:
+    """Count a contribution (a post that is not a promotion, or a comment) for each of
+    ``slots`` (repeated slots count each time): it also counts toward the next promotion."""
+    np.add.at(state.contributions, slots, 1)
+    np.add.at(state.since_promo, slots, 1)
