@@ -18,6 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from sim.errors import UserError, naming, os_error_message, replacing
+from sim.model.budget import MAX_STEPS
 from sim.validation.command import validate as validate_command
 
 try:  # recent Typer runs on its own copy of click
@@ -158,7 +159,7 @@ def run(
         int,
         typer.Option(help="Seed of the random generator; the same seed gives the same run.", min=0),
     ] = 1,
-    steps: Annotated[int, typer.Option(help="Days to simulate.", min=1, max=100_000)] = 365,
+    steps: Annotated[int, typer.Option(help="Days to simulate.", min=1, max=MAX_STEPS)] = 365,
     out: Annotated[Path, _out("Folder for timeseries.csv, summary.json, run.png.")] = RUN_OUT,
 ) -> None:
     """Run one group for a number of days and summarise its health.

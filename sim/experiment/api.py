@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.model.budget import MAX_SEED, MAX_STEPS
 from sim.model.params import ParamError
 
 if TYPE_CHECKING:
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
     from sim.experiment.executors import Executor
 
 __all__ = ["run_batch", "run_one"]
-
-MAX_SEED = 2**63 - 1
 
 
 def run_one(seed: int = 1, steps: int = 365, **params: Any) -> dict[str, Any]:
@@ -75,7 +74,7 @@ def run_one(seed: int = 1, steps: int = 365, **params: Any) -> dict[str, Any]:
 
     kernels.load()  # callers (SALib, the EMA Workbench) run many: compiled loops pay
     seed = _whole("seed", seed, 0, MAX_SEED)
-    steps = _whole("steps", steps, 1, 100_000)
+    steps = _whole("steps", steps, 1, MAX_STEPS)
     model = CommunityModel(rng=seed, **params).run(steps)
     return {**model.summary(), "parameters": model.params}
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sim.errors import UserError, did_you_mean
 from sim.experiment.designs import Dimension
+from sim.model.budget import MAX_STEPS
 from sim.model.metrics import DAILY, SUMMARY
 from sim.model.params import PARAMS
 
@@ -94,7 +95,7 @@ def integer(data: dict[str, Any], key: str, default: int, low: int, high: int, e
 
 def record_section(table: dict[str, Any], err: Where) -> tuple[int, tuple[str, ...]]:
     known_keys(table, SECTION_KEYS["record"], "[record]", err)
-    every = integer(table, "every", 1, 1, 100_000, Where(err.where + ": [record]"))
+    every = integer(table, "every", 1, 1, MAX_STEPS, Where(err.where + ": [record]"))
     allowed = [k for k in DAILY if k != "day"]
     metrics = table.get("metrics", allowed)
     if not isinstance(metrics, list):

@@ -65,6 +65,7 @@ from sim.experiment.sections import (
     sensitivity_section,
     table_of,
 )
+from sim.model.budget import MAX_SEED, MAX_STEPS
 from sim.model.params import ParamError, resolve
 
 __all__ = [
@@ -105,7 +106,6 @@ TOP_KEYS = (
 MAX_RUNS = 10_000_000
 LARGE_RUNS = 100_000
 CHECKED_POINTS = 10_000
-MAX_SEED = 2**63 - 1
 # A folder name: letters (of any script), digits, '-', '_' and '.', starting with a letter
 # or a digit (so never '.', '..' or a hidden folder), no '/' and no control character.
 _NAME = re.compile(r"[^\W_][\w.-]{0,99}")
@@ -306,7 +306,7 @@ def parse_spec(
     name = _name(data.get("name", default_name), err)
     replicates = integer(data, "replicates", 1, 1, MAX_RUNS, err)
     seed = integer(data, "seed", 0, 0, MAX_SEED, err)
-    steps = integer(data, "steps", 365, 1, 100_000, err)
+    steps = integer(data, "steps", 365, 1, MAX_STEPS, err)
     common = data.get("common_seeds", False)
     if not isinstance(common, bool):
         raise err(f"`common_seeds` must be true or false, got {common!r}.")

@@ -1,5 +1,5 @@
-"""The memory a run may use: a group that outgrows it stops with a clear message
-instead of exhausting the machine.
+"""What a run may ask for: its memory (a group that outgrows it stops with a clear
+message instead of exhausting the machine), its days and its seed.
 
 The model's memory is its member rows, the posts in its feed and the day's reads.
 ``check`` estimates their bytes (the state's columns plus NumPy's temporaries) and
@@ -11,7 +11,18 @@ from __future__ import annotations
 
 from sim.errors import UserError
 
-__all__ = ["BYTES_PER_MEMBER", "BYTES_PER_POST", "BYTES_PER_READ", "BudgetError", "check"]
+__all__ = [
+    "BYTES_PER_MEMBER",
+    "BYTES_PER_POST",
+    "BYTES_PER_READ",
+    "MAX_SEED",
+    "MAX_STEPS",
+    "BudgetError",
+    "check",
+]
+
+MAX_STEPS = 100_000  # days of a run (`sim run --steps`, a spec's steps, `sim.run_one`)
+MAX_SEED = 2**63 - 1  # the largest seed: a run's seed is stored as a 64-bit integer
 
 BYTES_PER_MEMBER = 400  # 22 columns, and the day's temporaries over members
 BYTES_PER_POST = 400  # 25 columns, and the ranking's and reactions' temporaries
