@@ -18,6 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from sim.errors import UserError, naming, os_error_message, replacing
+from sim.experiment.forkserver import prestart
 from sim.model.budget import MAX_STEPS
 from sim.validation.command import validate as validate_command
 
@@ -71,7 +72,6 @@ def _out(help: str) -> Any:
 
 RUN_OUT, DEMO_OUT = Path("results/run"), Path("results/demo")
 
-
 app = typer.Typer(
     cls=_Commands,
     help=(
@@ -95,7 +95,6 @@ SetOption = Annotated[
         "Repeat for several. `sim params` lists them all.",
     ),
 ]
-
 
 LangOption = Annotated[
     str,
@@ -341,6 +340,8 @@ def sweep(
     Example: sim sweep experiments/headline.toml --jobs 2
     """
     with user_errors():
+        if executor == "local" and not dry_run:
+            prestart(jobs)  # the workers' fork server loads the model while this process plans
         from sim.experiment import preview
         from sim.experiment.spec import load_spec
 

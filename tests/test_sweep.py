@@ -3,8 +3,10 @@ sweep killed with SIGKILL that resumes to exactly what an uninterrupted sweep gi
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
+import multiprocessing as mp
 import os
 import shutil
 import subprocess
@@ -153,6 +155,30 @@ def test_a_dying_worker_fails_only_its_own_run():
     assert sorted(by_id) == [0, 1, 2, 3]
     assert by_id[3]["status"] == "failed" and by_id[3]["error"] == WORKER_DIED
     assert all(by_id[i]["status"] == "ok" for i in (0, 1, 2))
+
+
+def loaded_before_this_run(task: Task) -> Result:
+    """Whether this worker had the compiled loops loaded before its run (a worker
+    forked from the fork server has; one started from nothing loads them itself)."""
+    from sim.model import kernels
+
+    loops = kernels.compiled()  # a dispatcher has signatures once its code is loaded
+    ready = loops is not None and bool(loops.tally.signatures)
+    return Result(row={"run_id": task.run_id, "status": "ok", "ready": ready})
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("numba") is None or "forkserver" not in mp.get_all_start_methods(),
+    reason="needs Numba (sim[fast]) and a platform with a fork server",
+)
+def test_pool_workers_start_with_the_model_loaded():
+    pool = LocalPool(jobs=2)
+    pool.start()
+    try:
+        results = [r for r in pool.results(plan(parse_spec(SPEC)), loaded_before_this_run) if r]
+    finally:
+        pool.close()
+    assert len(results) == 12 and all(r.row["ready"] for r in results)
 
 
 def test_progress_line_without_a_terminal():

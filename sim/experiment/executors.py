@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import importlib.util
-import math
-import os
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, Protocol
 
 from sim.errors import UserError
+from sim.experiment.cores import available_cores
 from sim.experiment.run import WORKER_DIED, Result, Task, failed, worker_name
 from sim.experiment.versions import versions
 
@@ -90,21 +88,6 @@ def check_installed(kind: str) -> None:
         found = False
     if not found:
         raise ExecutorError(f"--executor {kind} needs the {module} package: {install}.")
-
-
-def available_cores() -> int:
-    """Cores this process may use: its CPU affinity and any cgroup CPU quota."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    try:
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
-        if quota != "max":
-            cores = min(cores, math.ceil(int(quota) / int(period)))
-    except (OSError, ValueError):
-        pass
-    return max(1, cores)
 
 
 def cap_jobs(jobs: int | None) -> tuple[int, str | None]:

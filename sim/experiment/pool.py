@@ -1,6 +1,7 @@
 """The local process pool: long-lived workers fed a bounded window of runs.
 
-Mesa is imported once per worker, not once per run. A worker that dies (killed, out
+Workers are forked from a fork server that has loaded the model once
+(``sim.experiment.forkserver``), and each runs many runs. A worker that dies (killed, out
 of memory) breaks the whole ``ProcessPoolExecutor``: the pool is started again, and
 the runs that were in flight are retried one at a time, alone, so that the culprit is
 found and recorded as failed while the others finish.
@@ -17,6 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from sim.experiment import forkserver
 from sim.experiment.executors import ExecutorError, FuturesExecutor
 from sim.experiment.parts import host_name
 from sim.experiment.run import WORKER_DIED, Result, Task, failed
@@ -31,7 +33,8 @@ class WorkerError(ExecutorError):
 
 
 def _init_worker(parent: int) -> None:
-    """Load the model once per worker; leave Ctrl-C to the parent, which stops the sweep;
+    """Load the model (a worker forked by the fork server has it already); leave Ctrl-C
+    to the parent, which stops the sweep;
     exit if the parent dies (a killed sweep must not leave workers behind). ``parent`` is
     the sweep's process id, passed in because it may be dead before this runs."""
     import threading
@@ -42,10 +45,23 @@ def _init_worker(parent: int) -> None:
 
 
 def _exit_with_parent(parent: int) -> None:
-    """Poll the parent process id; once it changes, the parent is gone: exit at once."""
-    while os.getppid() == parent:
+    """Exit at once when the sweep is gone: its process id no longer exists, or this
+    worker has been handed to another parent (a worker forked by the fork server is,
+    when the server ends with the sweep; a spawned one when the sweep dies)."""
+    first = os.getppid()
+    while os.getppid() == first and _exists(parent):
         time.sleep(0.5)
     os._exit(0)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, and is another user's
+        return True
+    return True
 
 
 def _ping() -> bool:
@@ -75,12 +91,10 @@ class LocalPool(FuturesExecutor):
     def _start_pool(self) -> None:
         """A fresh pool, checked with a first task so that workers that cannot start at all
         stop the sweep instead of failing every run."""
-        import multiprocessing as mp
-
         with deferred_stops():  # a Ctrl-C now would leave half-started workers
             self.executor = ProcessPoolExecutor(
                 max_workers=self.slots,
-                mp_context=mp.get_context("spawn"),
+                mp_context=forkserver.context(),
                 initializer=_init_worker,
                 initargs=(os.getpid(),),
             )
