@@ -27,7 +27,7 @@ def validate(
         bool,
         typer.Option(
             "--quick",
-            help="Small groups, 5 seeds, 180 days (about two minutes): checks that the suite "
+            help="Small groups, 5 seeds, 180 days (about 10 seconds): checks that the suite "
             "runs, not the model. Never overwrites the full report.",
         ),
     ] = False,
@@ -53,8 +53,8 @@ def validate(
     writes OUT/VALIDATION.md (source, published figure, criterion, the model's figure
     with its 95% interval over seeds, PASS or FAIL) and one figure per regularity in
     OUT/validation/. Each run has a fresh worker process; a progress line shows the runs.
-    The full size (120 runs, up to 10,000 members, about 1.5 minutes on 2 quiet cores,
-    5 on shared ones) is the committed docs/VALIDATION.md.
+    The full size (120 runs, up to 10,000 members, about 40 seconds on 2 cores, more on
+    busy ones) is the committed docs/VALIDATION.md.
 
     Exit status: 0 when every run finished (whatever the verdicts), 1 if a run failed.
 
