@@ -43,6 +43,7 @@ from run import (
     _sim_command,
     _table,
     _timed,
+    adopt_orphans,
     machine,
     machine_parallel_efficiency,
     reduced_headline,
@@ -154,6 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="1 round of a 33-run sweep")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for executors.json/.md")
     args = parser.parse_args(argv)
+    adopt_orphans()
     started = time.perf_counter()
     result: dict[str, Any] = {"quick": args.quick, "machine": machine()}
     with tempfile.TemporaryDirectory(prefix="sim-bench-executors-") as tmp:
