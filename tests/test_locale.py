@@ -101,24 +101,14 @@ def test_the_french_notebook_is_the_one_the_catalogue_makes() -> None:
 @pytest.mark.slow
 def test_the_french_notebook_runs_and_prints_french(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     """Notebook 04 in French, top to bottom at a small size, in a fresh kernel."""
-    import json
-    import sys
-
     import nbformat
-    from nbclient import NotebookClient
+    from notebook_kernel import notebook_client, small_kernel
 
     from sim.classroom.locale.notebook import translated_path
 
-    spec = tmp_path / "jupyter" / "kernels" / "sim-fr"
-    spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "language": "python"}))
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
-    small = {"SIM_NB_MEMBERS": "150", "SIM_NB_DAYS": "60", "SIM_NB_SEEDS": "2"}
-    for name, value in {**small, "MPLBACKEND": "Agg"}.items():
-        monkeypatch.setenv(name, value)
+    work = small_kernel(tmp_path, monkeypatch)
     nb = nbformat.read(translated_path("fr"), as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="sim-fr").execute()
+    notebook_client(nb, work).execute()
     printed = "".join(
         o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
     )
