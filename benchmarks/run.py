@@ -342,6 +342,8 @@ def adopt_orphans() -> None:
     elsewhere it is not counted)."""
     import ctypes
 
+    if not sys.platform.startswith("linux"):
+        return
     try:
         ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
     except (OSError, AttributeError):
@@ -350,7 +352,7 @@ def adopt_orphans() -> None:
 
 def _reap_orphans() -> None:
     """Wait for every process left over from the last command (see ``adopt_orphans``)."""
-    while True:
+    while sys.platform.startswith("linux"):
         try:
             os.waitpid(-1, 0)
         except ChildProcessError:

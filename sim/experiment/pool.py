@@ -55,6 +55,8 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _exists(pid: int) -> bool:
+    if os.name != "posix":  # on Windows os.kill would end the process, not ask about it
+        return True
     try:
         os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
