@@ -125,13 +125,11 @@ def _time_model(n: int, days: int, seed: int) -> dict[str, Any]:
 
 
 def _load_loops() -> None:
-    """Load the compiled loops, as a sweep's worker does, and run a small group once so
-    that their one-off loading (about a third of a second a process) is no run's time."""
-    from sim.model import kernels
-    from sim.model.model import CommunityModel
+    """Load the compiled loops as a sweep's worker does (``sim.experiment.run.load_loops``),
+    so that their one-off loading is no run's time."""
+    from sim.experiment.run import load_loops
 
-    if kernels.load():
-        CommunityModel(rng=0, n_members=100).run(3)
+    load_loops()
 
 
 def child_model(n: int, days: int, reps: int) -> dict[str, Any]:

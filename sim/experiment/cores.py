@@ -1,4 +1,4 @@
-"""The cores this process may use: what sizes a local pool of workers."""
+"""The cores this process may use, and so how many workers a local pool gets."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 import os
 from pathlib import Path
 
-__all__ = ["available_cores"]
+__all__ = ["available_cores", "cap_jobs"]
 
 
 def available_cores() -> int:
@@ -22,3 +22,14 @@ def available_cores() -> int:
     except (OSError, ValueError):
         pass
     return max(1, cores)
+
+
+def cap_jobs(jobs: int | None) -> tuple[int, str | None]:
+    """Worker processes for this machine: ``jobs``, at most the cores available (more
+    only add memory and switching), all of them by default; and a note if capped."""
+    cores = available_cores()
+    if jobs is None:
+        return cores, None
+    if jobs > cores:
+        return cores, f"--jobs {jobs} is more than the {cores} cores available here; using {cores}."
+    return max(1, jobs), None

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from sim.errors import UserError
-from sim.experiment.cores import available_cores
+from sim.experiment.cores import available_cores, cap_jobs
 from sim.experiment.run import WORKER_DIED, Result, Task, failed, worker_name
 from sim.experiment.versions import versions
 
@@ -88,17 +88,6 @@ def check_installed(kind: str) -> None:
         found = False
     if not found:
         raise ExecutorError(f"--executor {kind} needs the {module} package: {install}.")
-
-
-def cap_jobs(jobs: int | None) -> tuple[int, str | None]:
-    """Worker processes for this machine: ``jobs``, at most the cores available (more
-    only add memory and switching), all of them by default; and a note if capped."""
-    cores = available_cores()
-    if jobs is None:
-        return cores, None
-    if jobs > cores:
-        return cores, f"--jobs {jobs} is more than the {cores} cores available here; using {cores}."
-    return max(1, jobs), None
 
 
 class Serial:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import multiprocessing as mp
 from multiprocessing.context import BaseContext
 
-from sim.experiment.cores import available_cores
+from sim.experiment.cores import cap_jobs
 
 __all__ = ["PRELOAD", "context", "prestart"]
 
@@ -39,7 +39,7 @@ def prestart(jobs: int | None) -> None:
     """Start the fork server now, so that it loads the model while this process does
     other work; the pool started later forks its workers from it. Nothing to start
     when the sweep will run in this process (one worker asked for, or one core)."""
-    if min(jobs or available_cores(), available_cores()) < 2:
+    if cap_jobs(jobs)[0] < 2:
         return
     if context().get_start_method() == "forkserver":
         from multiprocessing import forkserver

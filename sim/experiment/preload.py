@@ -13,11 +13,9 @@ import signal
 
 def _load() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from sim.model import kernels
-    from sim.model.model import CommunityModel
+    from sim.experiment.run import load_loops
 
-    if kernels.load():  # compiled code loads on a first call: make it now, once
-        CommunityModel(rng=0, n_members=100).run(3)
+    load_loops()
 
 
 _load()

@@ -32,6 +32,7 @@ __all__ = [
     "execute",
     "failed",
     "keeps_feed",
+    "load_loops",
     "log_frame",
     "record",
     "work",
@@ -108,6 +109,16 @@ def work(task: Task, to: Destination) -> Result:
         return result
     writer.append(result.row, result.ts, result.logs)
     return Result(row=result.row, stored=True, worker=result.worker)
+
+
+def load_loops() -> None:
+    """Use the compiled loops in this process, if Numba is installed, and run a tiny
+    group so that their code is loaded now (about a third of a second), not in a run."""
+    from sim.model import kernels
+    from sim.model.model import CommunityModel
+
+    if kernels.load():
+        CommunityModel(rng=0, n_members=100).run(3)
 
 
 def execute(task: Task) -> Result:
