@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.model import budget, kernels, visits
+from sim.model import allocator, budget, kernels, visits
 from sim.model.agents import Roster
 from sim.model.collector import DailyCollector
 from sim.model.companies import Companies
@@ -96,6 +96,8 @@ class CommunityModel(mesa.Model):
         self.feed = Feed()
         self.rules = build_rules(values)
         self.kernels = kernels.select(values["n_members"])
+        if values["n_members"] >= allocator.FROM_MEMBERS:
+            allocator.keep_freed_memory()  # process-wide: sim.model.allocator says why
         self._flagging = any(type(rule).flags is not Rule.flags for rule in self.rules)
         self.companies = Companies()
         self.draws = DrawBuffer()
