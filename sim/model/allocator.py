@@ -19,8 +19,7 @@ read-sized arrays pass the first threshold. Elsewhere (another C library, or whe
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
-import platform
+import os
 
 __all__ = ["FROM_MEMBERS", "MMAP_THRESHOLD", "TRIM_THRESHOLD", "keep_freed_memory"]
 
@@ -42,12 +41,11 @@ def keep_freed_memory() -> bool:
 
 
 def _set_thresholds() -> bool:
-    if platform.libc_ver()[0] != "glibc":
-        return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
+        if not os.confstr("CS_GNU_LIBC_VERSION"):  # glibc answers "glibc 2.x"
+            return False
+        mallopt = ctypes.CDLL(None).mallopt  # the process's own symbols: glibc's
+    except (ValueError, OSError, AttributeError):  # no such name, library or function
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     # the trim threshold first: setting either one stops glibc adjusting both
