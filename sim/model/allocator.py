@@ -11,7 +11,7 @@ members the warm-up and 40 days took 311,000 page faults and 1.8 s of system tim
 ``keep_freed_memory`` raises both thresholds, once per process, so that freed arrays
 stay in the heap and are used again. This changes no result, only where the memory
 comes from; the process keeps up to ``TRIM_THRESHOLD`` of freed memory instead of
-returning it. The model calls it for groups of ``FROM_MEMBERS`` members or more, whose
+returning it. It does so for groups of ``FROM_MEMBERS`` members or more, whose
 read-sized arrays pass the first threshold. Elsewhere (another C library, or where
 ``mallopt`` refuses) it does nothing.
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+from functools import cache
 
 __all__ = ["FROM_MEMBERS", "MMAP_THRESHOLD", "TRIM_THRESHOLD", "keep_freed_memory"]
 
@@ -28,18 +29,16 @@ MMAP_THRESHOLD = 64 * 2**20  # arrays up to this size come from the heap
 TRIM_THRESHOLD = 128 * 2**20  # free memory the heap keeps at its top
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
-_done: bool | None = None
 
 
-def keep_freed_memory() -> bool:
-    """Raise glibc's mmap and trim thresholds (once per process); returns whether they
-    are raised. Does nothing outside glibc."""
-    global _done
-    if _done is None:
-        _done = _set_thresholds()
-    return _done
+def keep_freed_memory(members: int) -> bool:
+    """For a group of ``members``: raise glibc's mmap and trim thresholds if it has
+    ``FROM_MEMBERS`` or more (once per process). Returns whether they are raised; a
+    smaller group, or another C library, leaves ``malloc`` as it is."""
+    return members >= FROM_MEMBERS and _set_thresholds()
 
 
+@cache
 def _set_thresholds() -> bool:
     try:
         if not os.confstr("CS_GNU_LIBC_VERSION"):  # glibc answers "glibc 2.x"

@@ -96,8 +96,7 @@ class CommunityModel(mesa.Model):
         self.feed = Feed()
         self.rules = build_rules(values)
         self.kernels = kernels.select(values["n_members"])
-        if values["n_members"] >= allocator.FROM_MEMBERS:
-            allocator.keep_freed_memory()  # process-wide: sim.model.allocator says why
+        allocator.keep_freed_memory(values["n_members"])  # large groups: process-wide
         self._flagging = any(type(rule).flags is not Rule.flags for rule in self.rules)
         self.companies = Companies()
         self.draws = DrawBuffer()
