@@ -60,6 +60,9 @@ class Kernels:
     tally: Callable[..., tuple[Any, ...]]
     shape_posts: Callable[..., tuple[np.ndarray, ...]]
     number_links: Callable[..., np.ndarray]
+    # the whole reading phase in one call (``sim.model.reading_loops``), or None: its
+    # steps one by one (``sim.model.reading.read_day``)
+    read_day: Callable[..., None] | None = None
 
 
 # ------------------------------------------------------------------------ NumPy forms

@@ -18,11 +18,10 @@ from sim.model import allocator, budget, kernels, visits
 from sim.model.agents import Roster
 from sim.model.collector import DailyCollector
 from sim.model.companies import Companies
-from sim.model.constants import FEEDBACK_WEIGHT, INITIAL_QUALITY_DAYS
+from sim.model.constants import INITIAL_QUALITY_DAYS
 from sim.model.draws import DrawBuffer
 from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
-from sim.model.feedback import credit
 from sim.model.logs import Logs, member_log
 from sim.model.membership import (
     BANNED,
@@ -37,10 +36,10 @@ from sim.model.membership import (
 from sim.model.metrics import DAILY, measure_day, summarize
 from sim.model.params import from_scenario, resolve
 from sim.model.population import Population
-from sim.model.posting import compose, contributed, expected_posts, ledger
-from sim.model.reading import overload, payoff, read_costs, relational, sample_reads
+from sim.model.posting import compose, expected_posts, ledger
+from sim.model.reading import read_day
 from sim.model.rules import Reads, Rule, build_rules
-from sim.model.strategies import COMMENT, HONEST, LIKE, SPAMMER, of_kind
+from sim.model.strategies import HONEST, SPAMMER, of_kind
 
 __all__ = ["CommunityModel", "DailyCollector"]
 
@@ -257,91 +256,23 @@ class CommunityModel(mesa.Model):
         return feed.ranked(self.day, p["feed_ranking"], p["comment_weight"], likes)
 
     def _read(self, visitors: np.ndarray, ranked: np.ndarray, events: DayEvents) -> None:
-        """Honest visitors read their feeds; their satisfaction follows what they read,
-        the answers their posts got, and how much they had to sift."""
-        p, s, feed = self.params, self.state, self.feed
-        readers = visitors[of_kind(HONEST, s.strategy[visitors])]
-        away = np.minimum(self.day - s.last_visit[readers], p["post_lifetime"] + 1)
-        groups = min(len(readers), p["post_lifetime"] + 1)  # sample_reads: groups x posts
-        attention = s.attention[readers]
-        reads = float(attention.sum())
-        budget.check(p["memory_limit"], s.n, len(feed), reads, extra=9.0 * groups * len(ranked))
-        share = min(1.0, p["feed_reach"] / max(self.today.get("members", s.n) - 1, 1))
-        k = self.kernels
-        i, post, offered = sample_reads(
+        """Honest visitors read their feeds and react (``sim.model.reading.read_day``,
+        or its compiled form: the same results)."""
+        read = self.kernels.read_day or read_day
+        members = self.today.get("members", self.state.n)
+        read(
             self.rng,
-            ranked,
-            feed.created,
+            self.params,
+            self.state,
+            self.feed,
+            self.kernels,
             self.day,
-            away,
-            attention,
-            p["scan_depth"],
-            share,
-            place=k.place_reads,
-            plan=k.plan_reads,
-            author=feed.author,
-            slot=readers,
+            visitors,
+            ranked,
+            members,
+            events,
+            self.logs,
         )
-        quality, angle = k.read_posts(i, post, s.topic[readers], feed.quality, feed.topic)
-        promo, cost = read_costs(p, feed)
-        cosine = np.cos(angle, out=angle)  # NumPy's cosine on either path: the same bits
-        value, *sums = k.payoff_sums(i, post, quality, cosine, promo, cost, len(readers))
-        gain = payoff(p, *sums)
-        gain += relational(p, s.care[readers]) - overload(p, offered)
-        s.care[readers] = 0.0
-        w = p["satisfaction_weight"]
-        s.satisfaction[readers] = (1 - w) * s.satisfaction[readers] + w * gain
-        visits.refresh(p, s, readers)
-        self._react(readers, i, post, value, quality, events)
-        s.last_visit[visitors] = self.day
-        events.reader, events.post = readers[i], post
-        events.quality_read = float(quality.sum() / len(post)) if len(post) else float("nan")
-
-    def _react(
-        self,
-        readers: np.ndarray,
-        i: np.ndarray,
-        post: np.ndarray,
-        value: np.ndarray,
-        quality: np.ndarray,
-        events: DayEvents,
-    ) -> None:
-        """Likes and comments by strategy and value; authors' motivation and reach.
-
-        One entry per read: the reader's position in ``readers``, the post's row, the
-        value the post gave and the post's quality."""
-        s, feed = self.state, self.feed
-        strategy = s.strategy[readers]
-        u_like, u_comment = self.rng.random(len(i)), self.rng.random(len(i))
-        likes, comments, reads, commenter, on, n_likes = self.kernels.react(
-            u_like,
-            u_comment,
-            i,
-            post,
-            LIKE[strategy],
-            COMMENT[strategy],
-            value,
-            quality,
-            feed.offtopic & ~feed.by_spammer,  # social talk: engaging by its quality
-            1.0 + (feed.kind == Kind.QUESTION),  # questions draw twice the comments
-            len(feed),
-        )
-        feed.likes += likes
-        feed.comments += comments
-        feed.reads += reads
-        commenter = readers[commenter]
-        contributed(s, commenter)
-        promotion_reads = np.where(feed.kind == Kind.PROMOTION, reads, 0)
-        move = self.kernels.move_averages
-        credit(s, feed.author, likes + comments, promotion_reads, FEEDBACK_WEIGHT, move)
-        if self.logs is not None:
-            self.logs.replies(self.day, commenter, feed.id[on], feed.author[on])
-        answered = feed.author[comments > 0]
-        answered = answered[s.first_reply[answered] < 0]  # repeated slots: the same day
-        s.first_reply[answered] = self.day
-        events.likes = n_likes
-        events.post_reads = reads
-        events.comments = len(commenter)
 
     def _flag(self, events: DayEvents) -> None:
         """Readers flag noise where the rules let them."""

@@ -13,10 +13,142 @@ from typing import Any
 
 import numpy as np
 
-from sim.model import kernels
+from sim.model import budget, kernels, visits
+from sim.model.constants import FEEDBACK_WEIGHT
+from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
+from sim.model.feedback import credit
+from sim.model.logs import Logs
+from sim.model.population import Population
+from sim.model.posting import contributed
+from sim.model.strategies import COMMENT, HONEST, LIKE, of_kind
 
-__all__ = ["overload", "payoff", "read_costs", "relational", "relevance", "sample_reads"]
+__all__ = [
+    "overload",
+    "payoff",
+    "read_costs",
+    "read_day",
+    "relational",
+    "relevance",
+    "sample_reads",
+]
+
+
+def read_day(
+    rng: np.random.Generator,
+    params: dict[str, Any],
+    state: Population,
+    feed: Feed,
+    loops: kernels.Kernels,
+    day: int,
+    visitors: np.ndarray,
+    ranked: np.ndarray,
+    members: int,
+    events: DayEvents,
+    logs: Logs | None,
+) -> None:
+    """The day's reading: honest ``visitors`` read the ``ranked`` feed; their
+    satisfaction follows what they read, the answers their posts got, and how much
+    they had to sift; they like and comment, which their authors are credited with.
+
+    ``members`` is the group's size that sets a reader's share of the feed; ``loops``
+    the steps' NumPy or compiled forms. The day's reads and counts go to ``events``.
+    ``sim.model.reading_loops.read_day`` is the same phase in a few compiled loops.
+    """
+    p, s = params, state
+    readers = visitors[of_kind(HONEST, s.strategy[visitors])]
+    away = np.minimum(day - s.last_visit[readers], p["post_lifetime"] + 1)
+    attention = s.attention[readers]
+    check_reads(p, s.n, len(feed), len(readers), float(attention.sum()), len(ranked))
+    share = min(1.0, p["feed_reach"] / max(members - 1, 1))
+    i, post, offered = sample_reads(
+        rng,
+        ranked,
+        feed.created,
+        day,
+        away,
+        attention,
+        p["scan_depth"],
+        share,
+        place=loops.place_reads,
+        plan=loops.plan_reads,
+        author=feed.author,
+        slot=readers,
+    )
+    quality, angle = loops.read_posts(i, post, s.topic[readers], feed.quality, feed.topic)
+    promo, cost = read_costs(p, feed)
+    cosine = np.cos(angle, out=angle)  # NumPy's cosine on either path: the same bits
+    value, *sums = loops.payoff_sums(i, post, quality, cosine, promo, cost, len(readers))
+    gain = payoff(p, *sums)
+    gain += relational(p, s.care[readers]) - overload(p, offered)
+    s.care[readers] = 0.0
+    w = p["satisfaction_weight"]
+    s.satisfaction[readers] = (1 - w) * s.satisfaction[readers] + w * gain
+    visits.refresh(p, s, readers)
+    _react(rng, s, feed, loops, day, readers, i, post, value, quality, events, logs)
+    s.last_visit[visitors] = day
+    events.reader, events.post = readers[i], post
+    events.quality_read = float(quality.sum() / len(post)) if len(post) else float("nan")
+
+
+def check_reads(
+    params: dict[str, Any], members: int, posts: int, readers: int, reads: float, ranked: int
+) -> None:
+    """``budget.check`` before the day's reads: ``reads`` at most, and ``sample_reads``'s
+    lists of ``ranked`` posts for each group of ``readers`` by days away."""
+    groups = min(readers, params["post_lifetime"] + 1)
+    budget.check(params["memory_limit"], members, posts, reads, extra=9.0 * groups * ranked)
+
+
+def _react(
+    rng: np.random.Generator,
+    state: Population,
+    feed: Feed,
+    loops: kernels.Kernels,
+    day: int,
+    readers: np.ndarray,
+    i: np.ndarray,
+    post: np.ndarray,
+    value: np.ndarray,
+    quality: np.ndarray,
+    events: DayEvents,
+    logs: Logs | None,
+) -> None:
+    """Likes and comments by strategy and value; authors' motivation and reach.
+
+    One entry per read: the reader's position in ``readers``, the post's row, the
+    value the post gave and the post's quality."""
+    s = state
+    strategy = s.strategy[readers]
+    u_like, u_comment = rng.random(len(i)), rng.random(len(i))
+    likes, comments, reads, commenter, on, n_likes = loops.react(
+        u_like,
+        u_comment,
+        i,
+        post,
+        LIKE[strategy],
+        COMMENT[strategy],
+        value,
+        quality,
+        feed.offtopic & ~feed.by_spammer,  # social talk: engaging by its quality
+        1.0 + (feed.kind == Kind.QUESTION),  # questions draw twice the comments
+        len(feed),
+    )
+    feed.likes += likes
+    feed.comments += comments
+    feed.reads += reads
+    commenter = readers[commenter]
+    contributed(s, commenter)
+    promotion_reads = np.where(feed.kind == Kind.PROMOTION, reads, 0)
+    credit(s, feed.author, likes + comments, promotion_reads, FEEDBACK_WEIGHT, loops.move_averages)
+    if logs is not None:
+        logs.replies(day, commenter, feed.id[on], feed.author[on])
+    answered = feed.author[comments > 0]
+    answered = answered[s.first_reply[answered] < 0]  # repeated slots: the same day
+    s.first_reply[answered] = day
+    events.likes = n_likes
+    events.post_reads = reads
+    events.comments = len(commenter)
 
 
 def relevance(member_topic: np.ndarray, post_topic: np.ndarray) -> np.ndarray:
