@@ -9,6 +9,8 @@ allocated.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sim.errors import UserError
 
 __all__ = [
@@ -19,6 +21,7 @@ __all__ = [
     "MAX_STEPS",
     "BudgetError",
     "check",
+    "check_reads",
 ]
 
 MAX_STEPS = 100_000  # days of a run (`sim run --steps`, a spec's steps, `sim.run_one`)
@@ -45,3 +48,13 @@ def check(
             f"{posts:,} posts in the feed, {reads:,.0f} reads a day), over memory_limit = "
             f"{limit_mb:,.0f} MB; lower the group's size or activity, or raise memory_limit."
         )
+
+
+def check_reads(
+    params: dict[str, Any], members: int, posts: int, readers: int, reads: float, ranked: int
+) -> None:
+    """``check`` before the day's reads: ``reads`` at most, and the lists of ``ranked``
+    posts that ``sim.model.reading.sample_reads`` builds for each group of ``readers``
+    by days away (at most ``post_lifetime + 1`` groups)."""
+    groups = min(readers, params["post_lifetime"] + 1)
+    check(params["memory_limit"], members, posts, reads, extra=9.0 * groups * ranked)

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.model import reading_loops
 from sim.model.companies import number_links, number_links_loop
 from sim.model.feedback import move_averages, move_averages_loop
 from sim.model.membership import leaves, leaves_loop
@@ -457,6 +458,7 @@ def compiled() -> Kernels | None:
             jit(tally_loop),
             jit(shape_posts_loop),
             jit(number_links_loop),
+            reading_loops.compile(jit),
         )
     return _COMPILED
 

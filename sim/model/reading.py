@@ -21,6 +21,7 @@ from sim.model.feedback import credit
 from sim.model.logs import Logs
 from sim.model.population import Population
 from sim.model.posting import contributed
+from sim.model.scrolling import feed_share, read_gaps
 from sim.model.strategies import COMMENT, HONEST, LIKE, of_kind
 
 __all__ = [
@@ -59,8 +60,8 @@ def read_day(
     readers = visitors[of_kind(HONEST, s.strategy[visitors])]
     away = np.minimum(day - s.last_visit[readers], p["post_lifetime"] + 1)
     attention = s.attention[readers]
-    check_reads(p, s.n, len(feed), len(readers), float(attention.sum()), len(ranked))
-    share = min(1.0, p["feed_reach"] / max(members - 1, 1))
+    budget.check_reads(p, s.n, len(feed), len(readers), float(attention.sum()), len(ranked))
+    share = feed_share(p, members)
     i, post, offered = sample_reads(
         rng,
         ranked,
@@ -89,15 +90,6 @@ def read_day(
     s.last_visit[visitors] = day
     events.reader, events.post = readers[i], post
     events.quality_read = float(quality.sum() / len(post)) if len(post) else float("nan")
-
-
-def check_reads(
-    params: dict[str, Any], members: int, posts: int, readers: int, reads: float, ranked: int
-) -> None:
-    """``budget.check`` before the day's reads: ``reads`` at most, and ``sample_reads``'s
-    lists of ``ranked`` posts for each group of ``readers`` by days away."""
-    groups = min(readers, params["post_lifetime"] + 1)
-    budget.check(params["memory_limit"], members, posts, reads, extra=9.0 * groups * ranked)
 
 
 def _react(
@@ -261,7 +253,6 @@ def sample_reads(
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, offered
     # One geometric gap per read: the reader skips ``gap - 1`` posts before each read.
-    hit = share * (1.0 - skip)
-    gaps = rng.geometric(hit, size=total) if hit < 1.0 else np.ones(total, int)
+    gaps = read_gaps(rng, share, skip, total)
     reader, post = place(gaps, k, who, first, n, eligible, author, slot)
     return reader, post, offered

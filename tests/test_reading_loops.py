@@ -1,0 +1,70 @@
+"""The day's reading in compiled loops (``sim.model.reading_loops``) does what its
+NumPy form (``sim.model.reading.read_day``) does, bit for bit: the same members'
+state, posts, events, replies and random stream after the same day."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from sim.model import kernels, reading, reading_loops
+from sim.model.events import DayEvents
+from sim.model.model import CommunityModel
+
+needs_numba = pytest.mark.skipif(
+    kernels.compiled() is None, reason="the compiled path needs Numba (sim[fast])"
+)
+
+
+def _read(model: CommunityModel, read, loops) -> tuple[CommunityModel, DayEvents]:
+    """``model``'s next day's reading by ``read``, on a copy of the model."""
+    m = copy.deepcopy(model)
+    m.day += 1
+    m._expire_posts()
+    visitors = m._visit(False, DayEvents())
+    m._submit(m._write(visitors), DayEvents())
+    events = DayEvents()
+    members = m.today.get("members", m.state.n)
+    args = (m.rng, m.params, m.state, m.feed, loops, m.day, visitors, m.ranked_feed())
+    read(*args, members, events, m.logs)
+    return m, events
+
+
+@needs_numba
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"share_spammers": 0.3, "policy": "moderated"},
+        {"scan_depth": 0.0, "feed_reach": 1e6},  # every post in every feed is read
+        {"n_members": 25, "attention": 1.0},  # few readers, few reads
+        {"feed_ranking": "chronological", "imitation_rate": 0.05},
+    ],
+)
+def test_the_compiled_reading_is_the_numpy_reading(params):
+    model = CommunityModel(rng=11, logs=True, **params).run(40)
+    plain, want = _read(model, reading.read_day, kernels.NUMPY)
+    fast, got = _read(model, reading_loops.read_day, kernels.compiled())
+    assert len(want.post) > 0 or params.get("n_members") == 25
+    for name in plain.state.fields():
+        np.testing.assert_array_equal(getattr(fast.state, name), getattr(plain.state, name))
+    for name in plain.feed.fields():
+        np.testing.assert_array_equal(getattr(fast.feed, name), getattr(plain.feed, name))
+    for name, value in vars(want).items():
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(getattr(got, name), value)
+            assert getattr(got, name).dtype == value.dtype
+        elif isinstance(value, float) and np.isnan(value):
+            assert np.isnan(getattr(got, name))
+        else:
+            assert getattr(got, name) == value, name
+    assert fast.rng.bit_generator.state == plain.rng.bit_generator.state
+    assert fast.reply_log().equals(plain.reply_log())
+    assert fast.reply_log().dtypes.equals(plain.reply_log().dtypes)
+
+
+@needs_numba
+def test_a_compiled_set_reads_in_one_call_and_numpy_step_by_step():
+    assert kernels.compiled().read_day is reading_loops.read_day
+    assert kernels.NUMPY.read_day is None
