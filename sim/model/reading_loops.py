@@ -38,12 +38,16 @@ _LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops, by name
 _SMALL = 1 << 16  # fewer posts than this: their authors' slots stay as they are
 # plain integers: Numba types an enum member afresh on every call, at a cost of ~10 µs
 _PROMOTION, _QUESTION = int(Kind.PROMOTION), int(Kind.QUESTION)
+# What the loops need of a post read, in one byte: read at random, one byte a post
+# stays in the processor's cache far better than four columns at a million members.
+PROMO, DISCLOSED, OFFTOPIC, SOCIAL, QUESTION = 1, 2, 4, 8, 16
 
 
 def compile(jit: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Callable[..., None]:
     """Compile the loops with ``jit`` (Numba's ``njit``); returns ``read_day``."""
     _LOOPS.update(
         readers=jit(_readers_loop),
+        bits=jit(_bits_loop),
         place=jit(_place_loop),
         payoff=jit(_payoff_loop),
         satisfy=jit(_satisfaction_loop),
@@ -69,10 +73,13 @@ def read_day(
     ``loops`` is the compiled set of kernels, whose plan of reads and moving averages
     it uses."""
     p, s, f = params, state, feed
-    readers, away, attention, total, age = _LOOPS["readers"](
-        visitors, s.strategy, HONEST, s.last_visit, s.attention, day, p["post_lifetime"] + 1,
-        ranked, f.created,
+    readers, away, attention, total, interest, rates, age = _LOOPS["readers"](
+        visitors, s.strategy, HONEST, s.last_visit, s.attention, s.topic, LIKE, COMMENT, day,
+        p["post_lifetime"] + 1, ranked, f.created,
     )  # fmt: skip
+    bits, looked_up = _LOOPS["bits"](
+        f.kind, f.disclosed, f.offtopic, f.by_spammer, _PROMOTION, _QUESTION, f.quality, f.topic
+    )
     budget.check_reads(p, s.n, len(f), len(readers), float(total), len(ranked))
     share = feed_share(p, members)
     who, k, first, n, eligible, offered = loops.plan_reads(ranked, age, away, attention, share)
@@ -82,14 +89,15 @@ def read_day(
     quality, angle = np.empty(planned), np.empty(planned)
     author = f.author if len(f) < _SMALL else _narrow(f.author)
     reads = _LOOPS["place"](
-        gaps, k, who, first, n, eligible, author, readers, s.topic, f.quality, f.topic,
+        gaps, k, who, first, n, eligible, author, readers, interest, looked_up,
         i, post, quality, angle,
     )  # fmt: skip
     i, post, quality, angle = i[:reads], post[:reads], quality[:reads], angle[:reads]
     u_like, u_comment = rng.random(reads), rng.random(reads)  # as the NumPy form draws
     cosine = np.cos(angle, out=angle)
-    value, sums, exponents, ratio = _LOOPS["payoff"](
-        i, post, quality, cosine, f.kind, _PROMOTION, f.disclosed, f.offtopic,
+    value = np.empty(reads)
+    sums, exponents, ratio = _LOOPS["payoff"](
+        i, post, quality, cosine, bits, value,
         (p["cost_disclosed"], p["cost_hidden"], p["cost_offtopic"]),
         readers, s.care, offered, (p["value_scale"], p["care_scale"], p["overload_threshold"]),
     )  # fmt: skip
@@ -100,21 +108,22 @@ def read_day(
         p["satisfaction_weight"], s.satisfaction, s.standard, s.unhappy, p["visit_width"],
     )  # fmt: skip
     np.exp(gap, out=gap)
-    today = np.zeros((5, len(f)), np.int64)  # likes, comments, reads, both, promotion reads
+    # likes, comments and reads of each post: looked up at random, as 4-byte integers
+    counts = np.zeros((3, len(f)), np.int32 if reads < 2**31 else np.int64)
+    today = np.empty((3, len(f)), np.int64)  # reads, likes + comments, promotion reads
     comments = np.empty((2, reads), np.int64)  # commenter and post of each comment
     n_likes, n_comments = _LOOPS["react"](
         readers, gap, s.base_visit, VISIT_BOOST, p["visit_floor"], s.visit_chance,
-        u_like, u_comment, i, post, value, quality, s.strategy, LIKE, COMMENT,
-        f.kind, _QUESTION, _PROMOTION, f.offtopic, f.by_spammer, f.author,
-        f.likes, f.comments, f.reads, today, comments, s.contributions, s.since_promo,
-        s.first_reply, day,
+        u_like, u_comment, i, post, value, quality, rates, bits,
+        f.author, f.likes, f.comments, f.reads, counts, today, comments, s.contributions,
+        s.since_promo, s.first_reply, day,
     )  # fmt: skip
-    credit(s, f.author, today[3], today[4], FEEDBACK_WEIGHT, loops.move_averages)
+    credit(s, f.author, today[1], today[2], FEEDBACK_WEIGHT, loops.move_averages)
     commenter, on = comments[0, :n_comments], comments[1, :n_comments]
     if logs is not None:
         logs.replies(day, commenter, f.id[on], f.author[on])
     s.last_visit[visitors] = day
-    events.likes, events.post_reads, events.comments = n_likes, today[2], n_comments
+    events.likes, events.post_reads, events.comments = n_likes, today[0], n_comments
     events.reader, events.post = readers[i], post
     events.quality_read = float(quality.sum() / reads) if reads else float("nan")
 
@@ -130,12 +139,28 @@ def _narrow(values: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------------------ loops
 # Each is the NumPy form's steps, named in its comment, in the same arithmetic.
-def _readers_loop(visitors, strategy, honest, last_visit, attention, day, cap, ranked, created):  # type: ignore[no-untyped-def]  # noqa: E501
-    # the honest visitors, their days away (at most ``cap``) and attention; the posts' ages
+def _readers_loop(
+    visitors,
+    strategy,
+    honest,
+    last_visit,
+    attention,
+    topic,
+    like,
+    comment,
+    day,
+    cap,
+    ranked,
+    created,
+):  # type: ignore[no-untyped-def]  # noqa: E501
+    # the honest visitors; their days away (at most ``cap``), attention, topic and like
+    # and comment rates, kept by reader so that the loops over reads find them close
+    # together; the posts' ages
     m = 0
     for v in visitors:
         m += honest[strategy[v]]
     readers, away, budget = np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.int64)
+    interest, rates = np.empty(m), np.empty((2, m))
     total = 0
     j = 0
     for v in visitors:
@@ -145,11 +170,14 @@ def _readers_loop(visitors, strategy, honest, last_visit, attention, day, cap, r
             away[j] = a if a < cap else cap
             budget[j] = attention[v]
             total += attention[v]
+            interest[j] = topic[v]
+            rates[0, j] = like[strategy[v]]
+            rates[1, j] = comment[strategy[v]]
             j += 1
     age = np.empty(len(ranked), np.int64)
     for q in range(len(ranked)):
         age[q] = day - created[ranked[q]]
-    return readers, away, budget, total, age
+    return readers, away, budget, total, interest, rates, age
 
 
 def _place_loop(
@@ -161,9 +189,8 @@ def _place_loop(
     eligible,
     author,
     readers,
-    reader_topic,
-    post_quality,
-    post_topic,
+    interest,
+    looked_up,
     i,
     post,
     quality,
@@ -173,7 +200,8 @@ def _place_loop(
     out = 0
     g = 0
     for j in range(len(k)):
-        me = readers[who[j]]
+        w = who[j]
+        me, topic = readers[w], interest[w]
         position = -1
         for _ in range(k[j]):
             position += gaps[g]
@@ -181,33 +209,35 @@ def _place_loop(
             if position < n[j]:
                 p = eligible[first[j] + position]
                 if author[p] != me:
-                    i[out] = who[j]
+                    i[out] = w
                     post[out] = p
-                    quality[out] = post_quality[p]
-                    angle[out] = reader_topic[me] - post_topic[p]
+                    quality[out] = looked_up[p, 0]
+                    angle[out] = topic - looked_up[p, 1]
                     out += 1
     return out
 
 
-def _payoff_loop(
-    i,
-    post,
-    quality,
-    cosine,
-    kind,
-    promotion,
-    disclosed,
-    offtopic,
-    costs,
-    readers,
-    care,
-    offered,
-    scales,
-):  # type: ignore[no-untyped-def]  # noqa: E501
+def _bits_loop(kind, disclosed, offtopic, by_spammer, promotion, question, quality, topic):  # type: ignore[no-untyped-def]  # noqa: E501
+    # each post's PROMO, DISCLOSED, OFFTOPIC, SOCIAL (off-topic talk by a member, engaging
+    # by its quality) and QUESTION bits; its quality and topic side by side
+    bits = np.empty(len(kind), np.uint8)
+    read = np.empty((len(kind), 2))
+    for p in range(len(kind)):
+        b = PROMO if kind[p] == promotion else 0
+        b |= DISCLOSED if disclosed[p] else 0
+        b |= OFFTOPIC if offtopic[p] else 0
+        b |= SOCIAL if offtopic[p] and not by_spammer[p] else 0
+        b |= QUESTION if kind[p] == question else 0
+        bits[p] = b
+        read[p, 0] = quality[p]
+        read[p, 1] = topic[p]
+    return bits, read
+
+
+def _payoff_loop(i, post, quality, cosine, bits, value, costs, readers, care, offered, scales):  # type: ignore[no-untyped-def]  # noqa: E501
     # kernels.payoff_sums with reading.read_costs; the arguments of payoff's, relational's
     # and overload's exp and log; the care taken is spent
     m = len(readers)
-    value = np.empty(len(i))
     reads, promos, values, spent = np.zeros(m, np.int64), np.zeros(m), np.zeros(m), np.zeros(m)
     cost_disclosed, cost_hidden, cost_offtopic = costs
     for r in range(len(i)):
@@ -215,13 +245,13 @@ def _payoff_loop(
         v = quality[r] * (closeness * closeness)
         value[r] = v
         j = i[r]
-        p = post[r]
-        promo = 1.0 if kind[p] == promotion else 0.0
+        b = bits[post[r]]
+        promo = 1.0 if b & PROMO else 0.0
         reads[j] += 1
         promos[j] += promo
         values[j] += v
-        cost = cost_disclosed if disclosed[p] else cost_hidden
-        spent[j] += promo * (cost + cost_offtopic * (1.0 if offtopic[p] else 0.0))
+        cost = cost_disclosed if b & DISCLOSED else cost_hidden
+        spent[j] += promo * (cost + cost_offtopic * (1.0 if b & OFFTOPIC else 0.0))
     value_scale, care_scale, threshold = scales
     exponents, ratio = np.empty((2, m)), np.empty(m)
     for j in range(m):
@@ -230,7 +260,7 @@ def _payoff_loop(
         exponents[1, j] = -care[slot] / care_scale
         care[slot] = 0.0
         ratio[j] = max(offered[j], 1e-9) / threshold
-    return value, (reads, promos, values, spent), exponents, ratio
+    return (reads, promos, values, spent), exponents, ratio
 
 
 def _satisfaction_loop(
@@ -274,18 +304,13 @@ def _react_loop(
     post,
     value,
     quality,
-    strategy,
-    like,
-    comment,
-    kind,
-    question,
-    promotion,
-    offtopic,
-    by_spammer,
+    rates,
+    bits,
     author,
     feed_likes,
     feed_comments,
     feed_reads,
+    counts,
     today,
     comments,
     contributions,
@@ -304,29 +329,31 @@ def _react_loop(
     n_comments = 0
     for r in range(len(i)):
         p = post[r]
-        me = readers[i[r]]
-        s = strategy[me]
-        today[2, p] += 1
-        if u_like[r] < like[s] * value[r]:
-            today[0, p] += 1
+        j = i[r]
+        b = bits[p]
+        counts[2, p] += 1
+        if u_like[r] < rates[0, j] * value[r]:
+            counts[0, p] += 1
             n_likes += 1
-        engaging = quality[r] if offtopic[p] and not by_spammer[p] else value[r]
-        threshold = comment[s] * engaging
-        if kind[p] == question:  # x * 1.0 is x: the other posts skip the multiplication
+        threshold = rates[1, j] * (quality[r] if b & SOCIAL else value[r])
+        if b & QUESTION:  # questions draw twice the comments; x * 1.0 would be x
             threshold = threshold * 2.0
         if u_comment[r] < threshold:
-            today[1, p] += 1
+            me = readers[j]
+            counts[1, p] += 1
             comments[0, n_comments] = me
             comments[1, n_comments] = p
             n_comments += 1
             contributions[me] += 1
             since_promo[me] += 1
-    for p in range(today.shape[1]):
-        feed_likes[p] += today[0, p]
-        feed_comments[p] += today[1, p]
-        feed_reads[p] += today[2, p]
-        today[3, p] = today[0, p] + today[1, p]
-        today[4, p] = today[2, p] if kind[p] == promotion else 0
-        if today[1, p] > 0 and first_reply[author[p]] < 0:
+    for p in range(counts.shape[1]):
+        likes, said, reads = counts[0, p], counts[1, p], counts[2, p]
+        feed_likes[p] += likes
+        feed_comments[p] += said
+        feed_reads[p] += reads
+        today[0, p] = reads
+        today[1, p] = likes + said
+        today[2, p] = reads if bits[p] & PROMO else 0
+        if said > 0 and first_reply[author[p]] < 0:
             first_reply[author[p]] = day
     return n_likes, n_comments
