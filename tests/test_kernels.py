@@ -44,52 +44,6 @@ def _reads(rng: np.random.Generator, readers: int, posts: int, reads: int):
 
 @needs_numba
 @pytest.mark.parametrize("seed", range(5))
-def test_compiled_loops_give_the_numpy_results(seed):
-    rng = np.random.default_rng(seed)
-    compiled = kernels.compiled()
-    n, m, r = 300, 500, 4000
-    # place_reads: lists of various lengths, some reads past their end, some reads of
-    # one's own posts
-    k = rng.integers(1, 12, n)
-    first = rng.integers(0, 1000, n)
-    length = rng.integers(0, 40, n)
-    eligible = rng.integers(0, m, 1100)
-    gaps = rng.geometric(0.3, int(k.sum()))
-    who = rng.permutation(n)
-    author, slot = rng.integers(0, 50, m), rng.integers(0, 50, n)
-    args = (gaps, k, who, first, length, eligible, author, slot)
-    reader, post = kernels.place_reads(*args)
-    assert not (author[post] == slot[reader]).any()
-    _same(compiled.place_reads(*args), (reader, post))
-    wide = (*args[:6], author + 2**40, slot + 2**40)  # slots past 32 bits
-    _same(compiled.place_reads(*wide), (reader, post))
-    # read_posts
-    i, post = _reads(rng, n, m, r)
-    args = (i, post, rng.normal(size=n), rng.random(m), rng.normal(size=m))
-    _same(compiled.read_posts(*args), kernels.read_posts(*args))
-    # payoff_sums
-    promo, cost = rng.random(m) < 0.3, rng.random(m) * 0.05
-    args = (i, post, rng.random(r), rng.random(r), promo, cost, n)
-    _same(compiled.payoff_sums(*args), kernels.payoff_sums(*args))
-    # react
-    args = (
-        rng.random(r),
-        rng.random(r),
-        i,
-        post,
-        rng.random(n),
-        rng.random(n) * 0.3,
-        rng.random(r),
-        rng.random(r),
-        rng.random(m) < 0.2,
-        1.0 + (rng.random(m) < 0.3),
-        m,
-    )
-    _same(compiled.react(*args), kernels.react(*args))
-
-
-@needs_numba
-@pytest.mark.parametrize("seed", range(5))
 def test_compiled_day_loops_give_the_numpy_results(seed):
     """Reading plans, leaving, the moving averages, the day's counts and the posts'
     shapes: outputs and arrays changed in place are the same on both paths, on random

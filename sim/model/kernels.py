@@ -4,8 +4,10 @@ A large group reads millions of posts a day, and NumPy spends that work in dozen
 passes over read-sized arrays, each with its temporaries; a small group's day is a few
 hundred NumPy calls on short arrays, and their fixed cost of about a microsecond each
 is most of its time. Each step here has a NumPy form (the reference) and a loop form
-that Numba compiles into one call: reading (``plan_reads``, ``place_reads``,
-``read_posts``, ``payoff_sums``, ``react``), leaving (``sim.model.membership.leaves``),
+that Numba compiles into one call: the whole of reading (``sim.model.reading.read_day``
+and ``sim.model.reading_loops``; its NumPy steps ``plan_reads``, ``place_reads``,
+``read_posts``, ``payoff_sums`` and ``react`` are here), leaving
+(``sim.model.membership.leaves``),
 the authors' moving averages (``sim.model.feedback.move_averages``), the day's
 counts (``sim.model.metrics.tally``), what the day's posts are
 (``sim.model.posting.shape_posts``) and their links (``sim.model.companies``). Both forms
@@ -52,10 +54,6 @@ class Kernels:
 
     name: str
     plan_reads: Callable[..., tuple[np.ndarray, ...]]
-    place_reads: Callable[..., tuple[np.ndarray, np.ndarray]]
-    read_posts: Callable[..., tuple[np.ndarray, np.ndarray]]
-    payoff_sums: Callable[..., tuple[np.ndarray, ...]]
-    react: Callable[..., tuple[Any, ...]]
     leaves: Callable[..., tuple[np.ndarray, np.ndarray]]
     move_averages: Callable[..., None]
     tally: Callable[..., tuple[Any, ...]]
@@ -240,10 +238,6 @@ def react(
 NUMPY = Kernels(
     "numpy",
     plan_reads,
-    place_reads,
-    read_posts,
-    payoff_sums,
-    react,
     leaves,
     move_averages,
     tally,
@@ -310,124 +304,6 @@ def _plan_reads_loop(ranked, age, days_away, budget, share):  # type: ignore[no-
     return who[:out], k[:out], first[:out], n[:out], eligible[:end], offered
 
 
-# The loops write into arrays that the wrappers below allocate with NumPy: NumPy backs
-# large arrays with huge pages where the system allows, Numba's allocator does not, and
-# a read-sized array of a million-member group on small pages costs thousands of page
-# faults to fill and a TLB miss on many of its reads.
-def _place_reads_loop(gaps, k, who, first, n, eligible, author, slot, reader, post):  # type: ignore[no-untyped-def]  # noqa: E501
-    out = 0
-    g = 0
-    for j in range(len(k)):
-        me = slot[who[j]]
-        position = -1
-        for _ in range(k[j]):
-            position += gaps[g]
-            g += 1
-            if position < n[j]:
-                p = eligible[first[j] + position]
-                if author[p] != me:
-                    reader[out] = who[j]
-                    post[out] = p
-                    out += 1
-    return out
-
-
-def _read_posts_loop(i, post, reader_topic, quality, topic, kept_quality, angle):  # type: ignore[no-untyped-def]  # noqa: E501
-    for r in range(len(i)):
-        p = post[r]
-        kept_quality[r] = quality[p]
-        angle[r] = reader_topic[i[r]] - topic[p]
-
-
-def _payoff_sums_loop(i, post, quality, cosine, promo, cost, value, reads, promos, values, costs):  # type: ignore[no-untyped-def]  # noqa: E501
-    for r in range(len(i)):
-        closeness = (cosine[r] + 1.0) / 2.0
-        v = quality[r] * (closeness * closeness)
-        value[r] = v
-        j = i[r]
-        p = post[r]
-        reads[j] += 1
-        promos[j] += 1.0 if promo[p] else 0.0
-        values[j] += v
-        costs[j] += cost[p]
-
-
-def _react_loop(
-    u_like, u_comment, i, post, like_rate, comment_rate, value, quality, kind, question, out
-):  # type: ignore[no-untyped-def]  # noqa: E501
-    likes, comments, reads, commenter, commented = out
-    n_comments = 0
-    n_likes = 0
-    for r in range(len(i)):
-        p = post[r]
-        j = i[r]
-        reads[p] += 1
-        if u_like[r] < like_rate[j] * value[r]:
-            likes[p] += 1
-            n_likes += 1
-        engaging = quality[r] if kind[p] & _SOCIAL else value[r]
-        threshold = comment_rate[j] * engaging
-        if kind[p] & _WEIGHTED:  # x * 1.0 is x: the other posts skip the multiplication
-            threshold = threshold * question[p]
-        if u_comment[r] < threshold:
-            comments[p] += 1
-            commenter[n_comments] = j
-            commented[n_comments] = p
-            n_comments += 1
-    return n_comments, n_likes
-
-
-_SOCIAL, _WEIGHTED = 1, 2  # bits of ``kind`` in the react loop
-
-
-_LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops, by name
-
-
-def _place_reads_compiled(gaps, k, who, first, n, eligible, author, slot):  # type: ignore[no-untyped-def]  # noqa: E501
-    reader, post = np.empty(len(gaps), np.int64), np.empty(len(gaps), np.int64)
-    author = _narrow(author)  # looked up at random: in half the bytes, more of it in cache
-    out = _LOOPS["place_reads"](gaps, k, who, first, n, eligible, author, slot, reader, post)
-    return reader[:out], post[:out]
-
-
-def _narrow(values: np.ndarray) -> np.ndarray:
-    """The same integers as 32-bit ones if they all fit, else ``values`` itself."""
-    small = np.iinfo(np.int32)
-    if len(values) and small.min <= values.min() and values.max() <= small.max:
-        return values.astype(np.int32)
-    return values
-
-
-def _read_posts_compiled(i, post, reader_topic, quality, topic):  # type: ignore[no-untyped-def]
-    kept_quality, angle = np.empty(len(i)), np.empty(len(i))
-    _LOOPS["read_posts"](i, post, reader_topic, quality, topic, kept_quality, angle)
-    return kept_quality, angle
-
-
-def _payoff_sums_compiled(i, post, quality, cosine, promo, cost, n):  # type: ignore[no-untyped-def]  # noqa: E501
-    value = np.empty(len(i))
-    sums = np.zeros(n, np.int64), np.zeros(n), np.zeros(n), np.zeros(n)
-    _LOOPS["payoff_sums"](i, post, quality, cosine, promo, cost, value, *sums)
-    return (value, *sums)
-
-
-def _react_compiled(
-    u_like, u_comment, i, post, like_rate, comment_rate, value, quality, social, question, m
-):  # type: ignore[no-untyped-def]  # noqa: E501
-    # What the loop needs of a post at random, one byte (social talk, a comment weight
-    # other than 1) and a read count (4 bytes while reads are fewer than 2**31), fits
-    # the processor's cache far better than three 8-byte columns at a million members.
-    kind = social.astype(np.bool_).view(np.int8) | ((question != 1.0).view(np.int8) << 1)
-    small = np.int32 if len(i) < 2**31 else np.int64
-    likes, comments, reads = np.zeros(m, np.int64), np.zeros(m, np.int64), np.zeros(m, small)
-    out = (likes, comments, reads, np.empty(len(i), np.int64), np.empty(len(i), np.int64))
-    n_comments, n_likes = _LOOPS["react"](
-        u_like, u_comment, i, post, like_rate, comment_rate, value, quality, kind, question, out
-    )
-    commenter, commented = out[3][:n_comments].copy(), out[4][:n_comments].copy()
-    return likes, comments, reads.astype(np.int64), commenter, commented, n_likes
-
-
 _COMPILED: Kernels | None = None
 
 
@@ -440,19 +316,9 @@ def compiled() -> Kernels | None:
         except ImportError:
             return None
         jit = numba.njit(cache=True, nogil=True)
-        _LOOPS.update(
-            place_reads=jit(_place_reads_loop),
-            read_posts=jit(_read_posts_loop),
-            payoff_sums=jit(_payoff_sums_loop),
-            react=jit(_react_loop),
-        )
         _COMPILED = Kernels(
             "compiled",
             jit(_plan_reads_loop),
-            _place_reads_compiled,
-            _read_posts_compiled,
-            _payoff_sums_compiled,
-            _react_compiled,
             jit(leaves_loop),
             jit(move_averages_loop),
             jit(tally_loop),

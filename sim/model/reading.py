@@ -53,8 +53,9 @@ def read_day(
     they had to sift; they like and comment, which their authors are credited with.
 
     ``members`` is the group's size that sets a reader's share of the feed; ``loops``
-    the steps' NumPy or compiled forms. The day's reads and counts go to ``events``.
-    ``sim.model.reading_loops.read_day`` is the same phase in a few compiled loops.
+    a set of kernels, whose plan of reads and moving averages are used. The day's
+    reads and counts go to ``events``. ``sim.model.reading_loops.read_day`` is the
+    same phase in a few compiled loops (the compiled set's ``read_day``).
     """
     p, s = params, state
     readers = visitors[of_kind(HONEST, s.strategy[visitors])]
@@ -71,15 +72,14 @@ def read_day(
         attention,
         p["scan_depth"],
         share,
-        place=loops.place_reads,
         plan=loops.plan_reads,
         author=feed.author,
         slot=readers,
     )
-    quality, angle = loops.read_posts(i, post, s.topic[readers], feed.quality, feed.topic)
+    quality, angle = kernels.read_posts(i, post, s.topic[readers], feed.quality, feed.topic)
     promo, cost = read_costs(p, feed)
     cosine = np.cos(angle, out=angle)  # NumPy's cosine on either path: the same bits
-    value, *sums = loops.payoff_sums(i, post, quality, cosine, promo, cost, len(readers))
+    value, *sums = kernels.payoff_sums(i, post, quality, cosine, promo, cost, len(readers))
     gain = payoff(p, *sums)
     gain += relational(p, s.care[readers]) - overload(p, offered)
     s.care[readers] = 0.0
@@ -113,7 +113,7 @@ def _react(
     s = state
     strategy = s.strategy[readers]
     u_like, u_comment = rng.random(len(i)), rng.random(len(i))
-    likes, comments, reads, commenter, on, n_likes = loops.react(
+    likes, comments, reads, commenter, on, n_likes = kernels.react(
         u_like,
         u_comment,
         i,
@@ -194,7 +194,6 @@ def sample_reads(
     budget: np.ndarray,
     skip: float,
     share: float = 1.0,
-    place: Callable[..., tuple[np.ndarray, np.ndarray]] = kernels.place_reads,
     plan: Callable[..., tuple[np.ndarray, ...]] = kernels.plan_reads,
     *,
     author: np.ndarray,
@@ -231,9 +230,8 @@ def sample_reads(
         Probability of scrolling past a post.
     share : float
         Probability that a post of the group is in a given reader's feed.
-    place, plan : callable
-        ``sim.model.kernels.place_reads`` and ``plan_reads``, or their compiled forms
-        (the same reads).
+    plan : callable
+        ``sim.model.kernels.plan_reads`` or its compiled form (the same plan).
     author : ndarray of int
         Author (member slot) of every post row.
     slot : ndarray of int
@@ -254,5 +252,5 @@ def sample_reads(
         return empty, empty, offered
     # One geometric gap per read: the reader skips ``gap - 1`` posts before each read.
     gaps = read_gaps(rng, share, skip, total)
-    reader, post = place(gaps, k, who, first, n, eligible, author, slot)
+    reader, post = kernels.place_reads(gaps, k, who, first, n, eligible, author, slot)
     return reader, post, offered
