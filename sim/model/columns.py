@@ -9,7 +9,11 @@ on every access. Assigning to a column (``store.x = values``) writes into its bu
 
 Buffers are allocated empty, not filled: a row is written in full when it is appended,
 before anything reads it, so the rows not yet in use cost neither a pass over memory
-nor, on a system that maps memory on first touch, any memory at all.
+nor, on a system that maps memory on first touch, any memory at all. A day appends a
+few rows at a time, and writing the fill of each column not given (most of them) costs
+a NumPy call each: small appends therefore fill the next ``PREFILL`` rows of every
+column with its fill once, and later appends into those rows write only the columns
+given.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-__all__ = ["Columns"]
+__all__ = ["PREFILL", "Columns"]
+
+PREFILL = 1024  # rows filled with every column's fill ahead of the end, at a time
 
 
 class Columns:
@@ -36,6 +42,7 @@ class Columns:
             name: np.empty(capacity, dtype) for name, (dtype, _) in self.FIELDS.items()
         }
         self._start = self._end = 0
+        self._filled = 0  # rows [_end, _filled) hold every column's fill already
         self._refresh_views()
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -64,12 +71,34 @@ class Columns:
                 raise KeyError(f"unknown column {name!r}")
         first = len(self)
         self._make_room(n)
-        new = slice(self._end, self._end + n)
+        end = self._end + n
+        if end > self._filled and n < PREFILL:
+            self._prefill(end)
+        filled = end <= self._filled
+        new = slice(self._end, end)
         for name, buffer in self._buffers.items():
-            buffer[new] = columns.get(name, self.FIELDS[name][1])
-        self._end += n
+            if name in columns:
+                buffer[new] = columns[name]
+            elif not filled:
+                buffer[new] = self.FIELDS[name][1]
+        self._end = end
+        self._filled = max(self._filled, end)
         self._refresh_views()
         return np.arange(first, first + n)
+
+    def _prefill(self, end: int) -> None:
+        """Fill every column from the end of the rows in use to at least ``end`` and at
+        most ``PREFILL`` rows on (within the buffers)."""
+        capacity = len(next(iter(self._buffers.values())))
+        rows = slice(self._end, min(capacity, max(end, self._end + PREFILL)))
+        for name, (_, fill) in self.FIELDS.items():
+            self._buffers[name][rows] = fill
+        self._filled = rows.stop
+
+    def _truncate(self, end: int) -> None:
+        """Make ``end`` the end of the rows in use; the rows past it are unfilled."""
+        self._end = self._filled = end
+        self._refresh_views()
 
     def _make_room(self, n: int) -> None:
         """Room for ``n`` more rows after the end: move the rows in use to the front
@@ -83,4 +112,4 @@ class Columns:
             grown = np.empty(capacity, dtype)
             grown[:used] = self._buffers[name][self._start : self._end]
             self._buffers[name] = grown
-        self._start, self._end = 0, used
+        self._start, self._end, self._filled = 0, used, used

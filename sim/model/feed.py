@@ -97,8 +97,7 @@ class Feed(Columns):
         k = int(np.count_nonzero(mask))
         for buffer in self._buffers.values():
             buffer[self._start : self._start + k] = buffer[self._start : self._end][mask]
-        self._end = self._start + k
-        self._refresh_views()
+        self._truncate(self._start + k)
 
     def expire(self, day: int, lifetime: int) -> None:
         """Drop posts older than ``lifetime`` days."""
