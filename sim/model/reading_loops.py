@@ -2,7 +2,7 @@
 
 A 1,000-member group's reading is about a hundred NumPy calls on arrays of a few
 hundred entries, and each call costs about a microsecond whatever its size: most of
-the phase's time. Here the same phase is five loops that Numba compiles, with only
+the phase's time. Here the same phase is six loops that Numba compiles, with only
 what must stay in NumPy to give the same bits between them: the random draws (the
 model's generator, in the same order) and the transcendental functions (``np.cos``,
 ``np.exp`` and ``np.log``, whose last bits differ from the C library's), called on
@@ -69,9 +69,49 @@ def read_day(
     events: DayEvents,
     logs: Logs | None,
 ) -> None:
-    """``sim.model.reading.read_day`` (same arguments, same results) in five loops;
+    """``sim.model.reading.read_day`` (same arguments, same results) in six loops;
     ``loops`` is the compiled set of kernels, whose plan of reads and moving averages
     it uses."""
+    p, s, f = params, state, feed
+    readers, rates, bits, (i, post, quality, angle), offered = _sample(
+        rng, p, s, f, loops, day, visitors, ranked, members
+    )
+    u_like, u_comment = rng.random(len(i)), rng.random(len(i))  # as the NumPy form draws
+    cosine = np.cos(angle, out=angle)
+    value = np.empty(len(i))
+    sums, exponents, ratio = _LOOPS["payoff"](
+        i, post, quality, cosine, bits, value,
+        (p["cost_disclosed"], p["cost_hidden"], p["cost_offtopic"]),
+        readers, s.care, offered, (p["value_scale"], p["care_scale"], p["overload_threshold"]),
+    )  # fmt: skip
+    gained, related, excess = np.exp(exponents[0]), np.exp(exponents[1]), np.log(ratio)
+    gap = _LOOPS["satisfy"](
+        readers, gained, related, excess, sums,
+        (p["noise_amplifier"], p["care_value"], p["overload_cost"]),
+        p["satisfaction_weight"], s.satisfaction, s.standard, s.unhappy, p["visit_width"],
+    )  # fmt: skip
+    np.exp(gap, out=gap)
+    reads = (u_like, u_comment, i, post, value, quality)
+    _react(p, s, f, loops, day, readers, rates, bits, gap, reads, events, logs)
+    s.last_visit[visitors] = day
+    events.reader, events.post = readers[i], post
+    events.quality_read = float(quality.sum() / len(post)) if len(post) else float("nan")
+
+
+def _sample(
+    rng: np.random.Generator,
+    params: dict[str, Any],
+    state: Population,
+    feed: Feed,
+    loops: Any,
+    day: int,
+    visitors: np.ndarray,
+    ranked: np.ndarray,
+    members: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, ...], np.ndarray]:
+    """``sim.model.reading.sample_reads`` and ``read_posts`` for the honest visitors:
+    the readers, their like and comment rates, the posts' bits, each read's reader
+    position, post row, quality and angle, and what each reader had to sift."""
     p, s, f = params, state, feed
     readers, away, attention, total, interest, rates, age = _LOOPS["readers"](
         visitors, s.strategy, HONEST, s.last_visit, s.attention, s.topic, LIKE, COMMENT, day,
@@ -85,6 +125,7 @@ def read_day(
     who, k, first, n, eligible, offered = loops.plan_reads(ranked, age, away, attention, share)
     planned = int(k.sum())
     gaps = read_gaps(rng, share, p["scan_depth"], planned) if planned else np.zeros(0, int)
+    # read-sized arrays from NumPy, which backs large ones with huge pages where it can
     i, post = np.empty(planned, np.int64), np.empty(planned, np.int64)
     quality, angle = np.empty(planned), np.empty(planned)
     author = f.author if len(f) < _SMALL else _narrow(f.author)
@@ -92,40 +133,42 @@ def read_day(
         gaps, k, who, first, n, eligible, author, readers, interest, looked_up,
         i, post, quality, angle,
     )  # fmt: skip
-    i, post, quality, angle = i[:reads], post[:reads], quality[:reads], angle[:reads]
-    u_like, u_comment = rng.random(reads), rng.random(reads)  # as the NumPy form draws
-    cosine = np.cos(angle, out=angle)
-    value = np.empty(reads)
-    sums, exponents, ratio = _LOOPS["payoff"](
-        i, post, quality, cosine, bits, value,
-        (p["cost_disclosed"], p["cost_hidden"], p["cost_offtopic"]),
-        readers, s.care, offered, (p["value_scale"], p["care_scale"], p["overload_threshold"]),
-    )  # fmt: skip
-    gained, related, excess = np.exp(exponents[0]), np.exp(exponents[1]), np.log(ratio)
-    gap = _LOOPS["satisfy"](
-        readers, gained, related, excess, sums,
-        (p["noise_amplifier"], p["care_value"], p["overload_cost"]),
-        p["satisfaction_weight"], s.satisfaction, s.standard, s.unhappy, p["visit_width"],
-    )  # fmt: skip
-    np.exp(gap, out=gap)
+    placed = (i[:reads], post[:reads], quality[:reads], angle[:reads])
+    return readers, rates, bits, placed, offered
+
+
+def _react(
+    params: dict[str, Any],
+    state: Population,
+    feed: Feed,
+    loops: Any,
+    day: int,
+    readers: np.ndarray,
+    rates: np.ndarray,
+    bits: np.ndarray,
+    gap: np.ndarray,
+    reads: tuple[np.ndarray, ...],
+    events: DayEvents,
+    logs: Logs | None,
+) -> None:
+    """The visit chance from ``gap`` (its exponential), then ``sim.model.reading._react``:
+    ``reads`` are each read's two uniform draws, reader position, post row, value and
+    quality."""
+    p, s, f = params, state, feed
     # likes, comments and reads of each post: looked up at random, as 4-byte integers
-    counts = np.zeros((3, len(f)), np.int32 if reads < 2**31 else np.int64)
+    counts = np.zeros((3, len(f)), np.int32 if len(reads[2]) < 2**31 else np.int64)
     today = np.empty((3, len(f)), np.int64)  # reads, likes + comments, promotion reads
-    comments = np.empty((2, reads), np.int64)  # commenter and post of each comment
+    comments = np.empty((2, len(reads[2])), np.int64)  # commenter and post of each comment
     n_likes, n_comments = _LOOPS["react"](
-        readers, gap, s.base_visit, VISIT_BOOST, p["visit_floor"], s.visit_chance,
-        u_like, u_comment, i, post, value, quality, rates, bits,
-        f.author, f.likes, f.comments, f.reads, counts, today, comments, s.contributions,
-        s.since_promo, s.first_reply, day,
+        readers, gap, s.base_visit, VISIT_BOOST, p["visit_floor"], s.visit_chance, *reads,
+        rates, bits, f.author, f.likes, f.comments, f.reads, counts, today, comments,
+        s.contributions, s.since_promo, s.first_reply, day,
     )  # fmt: skip
     credit(s, f.author, today[1], today[2], FEEDBACK_WEIGHT, loops.move_averages)
     commenter, on = comments[0, :n_comments], comments[1, :n_comments]
     if logs is not None:
         logs.replies(day, commenter, f.id[on], f.author[on])
-    s.last_visit[visitors] = day
     events.likes, events.post_reads, events.comments = n_likes, today[0], n_comments
-    events.reader, events.post = readers[i], post
-    events.quality_read = float(quality.sum() / reads) if reads else float("nan")
 
 
 def _narrow(values: np.ndarray) -> np.ndarray:
