@@ -4,13 +4,13 @@ A large group reads millions of posts a day, and NumPy spends that work in dozen
 passes over read-sized arrays, each with its temporaries; a small group's day is a few
 hundred NumPy calls on short arrays, and their fixed cost of about a microsecond each
 is most of its time. Each step here has a NumPy form (the reference) and a loop form
-that Numba compiles into one call: the whole of reading (``sim.model.reading.read_day``
-and ``sim.model.reading_loops``; its NumPy steps ``plan_reads``, ``place_reads``,
-``read_posts``, ``payoff_sums`` and ``react`` are here), leaving
-(``sim.model.membership.leaves``),
-the authors' moving averages (``sim.model.feedback.move_averages``), the day's
-counts (``sim.model.metrics.tally``), what the day's posts are
-(``sim.model.posting.shape_posts``) and their links (``sim.model.companies``). Both forms
+that Numba compiles: the whole of reading (``sim.model.reading.read_day``, compiled in
+``sim.model.reading_loops``; its NumPy steps ``plan_reads``, ``place_reads``,
+``read_posts``, ``payoff_sums`` and ``react`` are here, and ``plan_reads`` has its own
+loop), leaving (``sim.model.membership.leaves``), the authors' moving averages
+(``sim.model.feedback.move_averages``), the day's counts (``sim.model.metrics.tally``),
+what the day's posts are (``sim.model.posting.shape_posts``) and their links
+(``sim.model.companies``). Both forms
 give the same results bit for bit, because the loops do the same floating-point
 operations in the same order (no fused multiply-add, sums in the order NumPy's
 ``bincount`` adds, integer sums where NumPy sums integers as floats exactly) and leave
