@@ -53,3 +53,9 @@ class DayEvents:
     # measures then compute them from ``post``).
     post_reads: np.ndarray | None = None  # reads of each post, by feed row
     quality_read: float | None = None  # mean quality of the posts read (nan: none)
+
+    def record_reads(self, reader: np.ndarray, post: np.ndarray, quality: np.ndarray) -> None:
+        """Keep the day's reads (the reader's slot and the post's row of each) and the
+        mean ``quality`` of the posts read (nan if none was)."""
+        self.reader, self.post = reader, post
+        self.quality_read = float(quality.sum() / len(post)) if len(post) else float("nan")

@@ -88,8 +88,7 @@ def read_day(
     visits.refresh(p, s, readers)
     _react(rng, s, feed, loops, day, readers, i, post, value, quality, events, logs)
     s.last_visit[visitors] = day
-    events.reader, events.post = readers[i], post
-    events.quality_read = float(quality.sum() / len(post)) if len(post) else float("nan")
+    events.record_reads(readers[i], post, quality)
 
 
 def _react(

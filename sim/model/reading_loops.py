@@ -94,8 +94,7 @@ def read_day(
     reads = (u_like, u_comment, i, post, value, quality)
     _react(p, s, f, loops, day, readers, rates, bits, gap, reads, events, logs)
     s.last_visit[visitors] = day
-    events.reader, events.post = readers[i], post
-    events.quality_read = float(quality.sum() / len(post)) if len(post) else float("nan")
+    events.record_reads(readers[i], post, quality)
 
 
 def _sample(
@@ -155,10 +154,11 @@ def _react(
     ``reads`` are each read's two uniform draws, reader position, post row, value and
     quality."""
     p, s, f = params, state, feed
+    n_reads = len(reads[0])
     # likes, comments and reads of each post: looked up at random, as 4-byte integers
-    counts = np.zeros((3, len(f)), np.int32 if len(reads[2]) < 2**31 else np.int64)
+    counts = np.zeros((3, len(f)), np.int32 if n_reads < 2**31 else np.int64)
     today = np.empty((3, len(f)), np.int64)  # reads, likes + comments, promotion reads
-    comments = np.empty((2, len(reads[2])), np.int64)  # commenter and post of each comment
+    comments = np.empty((2, n_reads), np.int64)  # commenter and post of each comment
     n_likes, n_comments = _LOOPS["react"](
         readers, gap, s.base_visit, VISIT_BOOST, p["visit_floor"], s.visit_chance, *reads,
         rates, bits, f.author, f.likes, f.comments, f.reads, counts, today, comments,
