@@ -45,9 +45,9 @@ def _reads(rng: np.random.Generator, readers: int, posts: int, reads: int):
 @needs_numba
 @pytest.mark.parametrize("seed", range(5))
 def test_compiled_day_loops_give_the_numpy_results(seed):
-    """Reading plans, leaving, the moving averages, the day's counts and the posts'
-    shapes: outputs and arrays changed in place are the same on both paths, on random
-    states (empty cases included)."""
+    """Reading plans, leaving, the moving averages and the day's counts: outputs and
+    arrays changed in place are the same on both paths, on random states (empty cases
+    included)."""
     rng = np.random.default_rng(seed)
     compiled = kernels.compiled()
     for n, m in ((0, 0), (1, 0), (40, 1), (300, 500)):
@@ -102,33 +102,6 @@ def test_compiled_day_loops_give_the_numpy_results(seed):
         _same((got[0], *got[3:]), (want[0], *want[3:]))
         assert got[-1].sum() == want[-1].sum()  # NumPy sums the satisfaction chosen alike
         assert not counters.any()
-        # shape_posts: runs of posts by the same author, the off-topic rule on and off
-        for forbidden in (0.0, 1.0):
-            author = np.sort(rng.integers(0, max(n, 1), m)) if n else np.zeros(0, np.int64)
-            args = (
-                author,
-                np.vstack([rng.random((2, m)), rng.normal(size=(2, m)), rng.random((2, m))]),
-                members["strategy"],
-                members["present"],  # as who knows the group's norms
-                rng.integers(0, 6, n),
-                rng.normal(size=n),
-                np.where(rng.random(n) < 0.5, -1, rng.integers(0, 4, n)),
-                rng.integers(0, 2, 4),
-                np.array([2.0, 3.0, 0.4, 0.3, forbidden, 0.5, 0.5]),
-            )
-            _same(compiled.shape_posts(*args), kernels.shape_posts(*args))
-        # number_links: reposts of known links, new promotions counted per company
-        company = rng.integers(0, 6, m)
-        promo = rng.random(m) < 0.6
-        repost = promo & (rng.random(m) < 0.3)
-        u = rng.random(int(repost.sum()))
-        links = {path.name: rng.integers(1, 5, 6) for path in (kernels.NUMPY, compiled)}
-        links["compiled"][:] = links["numpy"]
-        got = compiled.number_links(company, promo, repost, u, links["compiled"])
-        _same(
-            (got, links["compiled"]),
-            (kernels.number_links(company, promo, repost, u, links["numpy"]), links["numpy"]),
-        )
         for name, want in state["numpy"][1].items():
             got = state["compiled"][1][name]
             assert got.dtype == want.dtype

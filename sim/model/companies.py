@@ -7,14 +7,12 @@ posts; each ethical promoter has a company of its own. A promotion's link id is
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from sim.model.population import Population
 from sim.model.strategies import PROMOTER, SPAMMER
 
-__all__ = ["LINK_BASE", "Companies", "number_links", "number_links_loop"]
+__all__ = ["LINK_BASE", "Companies", "number_links"]
 
 LINK_BASE = 1 << 32  # link id = company x LINK_BASE + serial within the company
 
@@ -60,12 +58,11 @@ class Companies:
         company: np.ndarray,
         promo: np.ndarray,
         repost: np.ndarray,
-        number: Callable[..., np.ndarray] | None = None,
     ) -> np.ndarray:
         """Link ids: a repost reuses one of its company's links, a promotion gets a new
-        one (``number``: ``number_links`` or its compiled form)."""
+        one."""
         u = rng.random(int(np.count_nonzero(repost)))  # which of its links each repost is
-        return (number or number_links)(company, promo, repost, u, self.links)
+        return number_links(company, promo, repost, u, self.links)
 
     def ring_colleagues(self, state: Population, company: np.ndarray) -> np.ndarray:
         """For posts of the given companies, how many present colleagues their authors have."""
@@ -101,19 +98,4 @@ def number_links(
     ranked[order] = np.arange(len(c)) - grouped.searchsorted(grouped)
     link[new] = c * LINK_BASE + links[c] + ranked
     links += np.bincount(c, minlength=len(links))
-    return link
-
-
-def number_links_loop(company, promo, repost, u, links):  # type: ignore[no-untyped-def]
-    """``number_links`` in two passes over the posts, for Numba."""
-    link = np.full(len(company), -1, np.int64)
-    r = 0
-    for i in range(len(company)):
-        if repost[i]:
-            link[i] = company[i] * LINK_BASE + np.int64(u[r] * links[company[i]])
-            r += 1
-    for i in range(len(company)):
-        if promo[i] and not repost[i]:
-            link[i] = company[i] * LINK_BASE + links[company[i]]
-            links[company[i]] += 1
     return link

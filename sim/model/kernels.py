@@ -7,15 +7,16 @@ is most of its time. Each step here has a NumPy form (the reference) and a loop 
 that Numba compiles: the whole of reading (``sim.model.reading.read_day``, compiled in
 ``sim.model.reading_loops``; its NumPy steps ``plan_reads``, ``place_reads``,
 ``read_posts``, ``payoff_sums`` and ``react`` are here, and ``plan_reads`` has its own
-loop), leaving (``sim.model.membership.leaves``), the authors' moving averages
-(``sim.model.feedback.move_averages``), the day's counts (``sim.model.metrics.tally``),
-what the day's posts are (``sim.model.posting.shape_posts``) and their links
-(``sim.model.companies``). Both forms
-give the same results bit for bit, because the loops do the same floating-point
-operations in the same order (no fused multiply-add, sums in the order NumPy's
-``bincount`` adds, integer sums where NumPy sums integers as floats exactly) and leave
-every random draw and every transcendental function (``exp``, ``cos``...) to NumPy,
-outside the loops.
+loop), the whole of writing (``sim.model.posting.write_posts``, compiled in
+``sim.model.writing_loops``), leaving (``sim.model.membership.leaves``), the authors'
+moving averages (``sim.model.feedback.move_averages``) and the day's counts
+(``sim.model.metrics.tally``). Both forms give the same results bit for bit, because
+the loops do the same floating-point operations in the same order (no fused
+multiply-add, sums in the order NumPy's ``bincount`` adds, integer sums where NumPy
+sums integers as floats exactly), leave every transcendental function (``exp``,
+``cos``...) to NumPy, outside the loops, and draw every random number in the order
+the NumPy form does: with NumPy between the loops, or inside a loop through Numba's
+generator, which runs NumPy's algorithms on the model's generator (the writing).
 
 ``select(members)`` returns the set to use: the compiled one for groups of at least
 ``COMPILED_FROM`` members when Numba can be imported (``pip install sim[fast]``), else
@@ -35,12 +36,10 @@ from typing import Any
 
 import numpy as np
 
-from sim.model import reading_loops
-from sim.model.companies import number_links, number_links_loop
+from sim.model import reading_loops, writing_loops
 from sim.model.feedback import move_averages, move_averages_loop
 from sim.model.membership import leaves, leaves_loop
 from sim.model.metrics import tally, tally_loop
-from sim.model.posting import shape_posts, shape_posts_loop
 
 __all__ = ["COMPILED_FROM", "NUMPY", "Kernels", "compiled", "load", "relevance", "select"]
 
@@ -57,11 +56,12 @@ class Kernels:
     leaves: Callable[..., tuple[np.ndarray, np.ndarray]]
     move_averages: Callable[..., None]
     tally: Callable[..., tuple[Any, ...]]
-    shape_posts: Callable[..., tuple[np.ndarray, ...]]
-    number_links: Callable[..., np.ndarray]
     # the whole reading phase in one call (``sim.model.reading_loops``), or None: its
     # steps one by one (``sim.model.reading.read_day``)
     read_day: Callable[..., None] | None = None
+    # the whole writing phase (``sim.model.writing_loops``), or None: its NumPy form
+    # (``sim.model.posting.write_posts``)
+    write_posts: Callable[..., dict[str, np.ndarray]] | None = None
 
 
 # ------------------------------------------------------------------------ NumPy forms
@@ -241,8 +241,6 @@ NUMPY = Kernels(
     leaves,
     move_averages,
     tally,
-    shape_posts,
-    number_links,
 )
 
 
@@ -322,9 +320,8 @@ def compiled() -> Kernels | None:
             jit(leaves_loop),
             jit(move_averages_loop),
             jit(tally_loop),
-            jit(shape_posts_loop),
-            jit(number_links_loop),
             reading_loops.compile(jit),
+            writing_loops.compile(jit),
         )
     return _COMPILED
 

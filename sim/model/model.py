@@ -36,7 +36,7 @@ from sim.model.membership import (
 from sim.model.metrics import DAILY, measure_day, summarize
 from sim.model.params import from_scenario, resolve
 from sim.model.population import Population
-from sim.model.posting import compose, expected_posts, ledger
+from sim.model.posting import ledger, write_posts
 from sim.model.reading import read_day
 from sim.model.rules import Reads, Rule, build_rules
 from sim.model.strategies import HONEST, SPAMMER, of_kind
@@ -187,12 +187,10 @@ class CommunityModel(mesa.Model):
         return visitors
 
     def _write(self, visitors: np.ndarray) -> dict[str, np.ndarray]:
-        """What today's visitors write, by strategy (candidates until the rules see them)."""
-        lam = expected_posts(self.state, self.params, visitors)
-        expected = len(self.feed) + float(lam.sum())
-        budget.check(self.params["memory_limit"], self.state.n, int(expected))
-        loops = (self.kernels.shape_posts, self.kernels.number_links)
-        return compose(self.rng, self.state, self.params, visitors, lam, self.companies, *loops)
+        """What today's visitors write, by strategy (candidates until the rules see them):
+        ``sim.model.posting.write_posts``, or its compiled form (the same results)."""
+        write = self.kernels.write_posts or write_posts
+        return write(self.rng, self.state, self.params, visitors, self.companies, len(self.feed))
 
     def _submit(self, batch: dict[str, np.ndarray], events: DayEvents) -> None:
         """Rules at submission decide; publish what they accept; colleagues like it."""

@@ -7,17 +7,26 @@ a spammer posts promotion only, off-topic, reposted and undisclosed at its own r
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from sim.model import budget
 from sim.model.companies import Companies
 from sim.model.constants import MAX_POSTS_PER_VISIT, OFFTOPIC_NOISE, POST_TOPIC_NOISE
 from sim.model.population import Population
 from sim.model.strategies import HONEST, PROMOTER, SPAMMER, post_kinds, post_quality, posting_rates
 
-__all__ = ["compose", "contributed", "expected_posts", "ledger", "shape_posts", "shape_posts_loop"]
+__all__ = [
+    "BATCH",
+    "SHAPE_PARAMS",
+    "compose",
+    "contributed",
+    "expected_posts",
+    "ledger",
+    "shape_posts",
+    "write_posts",
+]
 
 
 def expected_posts(state: Population, params: dict[str, Any], visitors: np.ndarray) -> np.ndarray:
@@ -31,6 +40,39 @@ def expected_posts(state: Population, params: dict[str, Any], visitors: np.ndarr
     return np.minimum(lam, MAX_POSTS_PER_VISIT)
 
 
+def write_posts(
+    rng: np.random.Generator,
+    state: Population,
+    params: dict[str, Any],
+    visitors: np.ndarray,
+    companies: Companies,
+    feed_size: int,
+) -> dict[str, np.ndarray]:
+    """Candidate posts of today's visitors, one entry per post in visitor order (the
+    columns of ``BATCH`` and the quality), once the memory they need is known to fit
+    beside the ``feed_size`` posts in the feed. The NumPy form; the compiled one is
+    ``sim.model.writing_loops.write_posts``."""
+    lam = expected_posts(state, params, visitors)
+    budget.check(params["memory_limit"], state.n, int(feed_size + float(lam.sum())))
+    return compose(rng, state, params, visitors, lam, companies)
+
+
+# The columns of a day's candidate posts besides their quality, in order.
+BATCH = (
+    "author",
+    "company",
+    "kind",
+    "topic",
+    "link",
+    "repost",
+    "offtopic",
+    "disclosed",
+    "violation",
+    "by_spammer",
+    "since_promo",
+)
+
+
 def compose(
     rng: np.random.Generator,
     state: Population,
@@ -38,12 +80,9 @@ def compose(
     visitors: np.ndarray,
     lam: np.ndarray,
     companies: Companies,
-    shape: Callable[..., tuple[np.ndarray, ...]] | None = None,
-    number: Callable[..., np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Candidate posts of today's visitors (``lam``: their expected posts): one entry
-    per post, in visitor order. ``shape`` and ``number`` are ``shape_posts`` and
-    ``sim.model.companies.number_links`` or their compiled forms."""
+    per post, in visitor order."""
     p, s = params, state
     author = np.repeat(visitors, np.minimum(rng.poisson(lam), MAX_POSTS_PER_VISIT))
     n = len(author)
@@ -57,9 +96,7 @@ def compose(
             rng.random((2, n)),  # hidden affiliation, repost
         ]
     )
-    strategy, promo, offtopic, topic, disclosed, company, repost, violation = (
-        shape or shape_posts
-    )(
+    strategy, promo, offtopic, topic, disclosed, company, repost, violation = shape_posts(
         author,
         draws,
         s.strategy,
@@ -68,27 +105,20 @@ def compose(
         s.topic,
         s.company,
         companies.links,
-        np.array([p[name] for name in _SHAPE_PARAMS], dtype=float),
+        np.array([p[name] for name in SHAPE_PARAMS], dtype=float),
     )
     quality = post_quality(rng, strategy, promo, p["skill_weight"] * s.skill[author])
+    link = companies.link_ids(rng, company, promo, repost)
+    kind, by_spammer = post_kinds(strategy, promo), strategy == SPAMMER
+    columns = (author, company, kind, topic, link, repost, offtopic, disclosed, violation)
     return {
-        "author": author,
-        "company": company,
-        "kind": post_kinds(strategy, promo),
-        "topic": topic,
+        **dict(zip(BATCH, (*columns, by_spammer, s.since_promo[author]), strict=True)),
         "quality": quality,
-        "link": companies.link_ids(rng, company, promo, repost, number),
-        "repost": repost,
-        "offtopic": offtopic,
-        "disclosed": disclosed,
-        "violation": violation,
-        "by_spammer": strategy == SPAMMER,
-        "since_promo": s.since_promo[author],
     }
 
 
 # The parameters that shape posts, in the order ``shape_posts`` reads them.
-_SHAPE_PARAMS = (
+SHAPE_PARAMS = (
     "promoter_ratio",
     "give_take_ratio",
     "spam_offtopic",
@@ -143,42 +173,6 @@ def shape_posts(
     if forbidden:
         violation |= social
     return st, promo, offtopic, topic, disclosed, company, repost, violation
-
-
-def shape_posts_loop(author, draws, strategy, aware, since_promo, interest, company, links, params):  # type: ignore[no-untyped-def]  # noqa: E501
-    """``shape_posts`` as one pass over the posts, for Numba."""
-    own, group, spam_offtopic, offtopic_share, forbidden, spam_hidden, spam_repost = params
-    n = len(author)
-    st = np.empty(n, strategy.dtype)
-    promo = np.empty(n, np.bool_)
-    offtopic = np.empty(n, np.bool_)
-    topic = np.empty(n)
-    disclosed = np.empty(n, np.bool_)
-    firm = np.empty(n, company.dtype)
-    repost = np.empty(n, np.bool_)
-    violation = np.empty(n, np.bool_)
-    for i in range(n):
-        a = author[i]
-        st[i] = strategy[a]
-        spam = st[i] == SPAMMER
-        knows = aware[a]
-        ratio = group if group > own and knows else own
-        first = i == 0 or author[i - 1] != a
-        promo[i] = spam or (st[i] == PROMOTER and first and since_promo[a] >= ratio)
-        social = draws[1, i] < offtopic_share and not (spam or promo[i])
-        if forbidden and knows:
-            social = False
-        offtopic[i] = (spam and draws[0, i] < spam_offtopic) or social
-        topic[i] = (0.0 if spam else interest[a]) + draws[2, i]
-        if offtopic[i]:
-            topic[i] = np.pi + draws[3, i]
-        disclosed[i] = not spam or draws[4, i] >= spam_hidden
-        firm[i] = company[a]
-        repost[i] = spam and draws[5, i] < spam_repost and links[firm[i]] > 0
-        violation[i] = promo[i] and (repost[i] or offtopic[i] or not disclosed[i])
-        if forbidden and social:
-            violation[i] = True
-    return st, promo, offtopic, topic, disclosed, firm, repost, violation
 
 
 def ledger(state: Population, author: np.ndarray, promo: np.ndarray, day: int) -> None:

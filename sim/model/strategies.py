@@ -44,6 +44,9 @@ __all__ = [
     "MARKERS",
     "LEGEND",
     "SHARE_PARAMS",
+    "KIND",
+    "BETA",
+    "QUALITY_CLIP",
     "posting_rates",
     "post_quality",
     "post_kinds",
@@ -167,11 +170,12 @@ LEGEND = tuple(b.label for b in TABLE)
 SHARE_PARAMS = tuple(b.share for b in TABLE if b.share is not None)
 _NO_BETA = (1.0, 1.0)  # placeholder for posts a strategy never writes
 # Indexed [promotion, strategy]: a post's kind, and the Beta of its quality.
-_KIND = np.array(
+QUALITY_CLIP = 1e-12  # a Beta draw is kept this far from 0 and 1, for its log-odds
+KIND = np.array(
     [[-1 if b.kind is None else int(b.kind) for b in TABLE], [int(Kind.PROMOTION)] * len(TABLE)],
     dtype=np.int8,
 )
-_BETA = np.array(
+BETA = np.array(
     [[b.quality or _NO_BETA for b in TABLE], [b.promotion_quality or _NO_BETA for b in TABLE]]
 )
 
@@ -210,7 +214,7 @@ def posting_rates(params: dict[str, Any]) -> np.ndarray:
 
 def post_kinds(strategy: np.ndarray, promotion: np.ndarray) -> np.ndarray:
     """The kind of each post: a promotion, or its author's ordinary kind."""
-    return _KIND[promotion.view(np.int8), strategy]
+    return KIND[promotion.view(np.int8), strategy]
 
 
 def post_quality(
@@ -218,6 +222,6 @@ def post_quality(
 ) -> np.ndarray:
     """Quality of each post: drawn from its author's Beta for that kind of post, then
     moved by ``shift`` on the log-odds scale (the author's skill)."""
-    a, b = _BETA[promotion.view(np.int8), strategy].T
-    base = np.minimum(np.maximum(rng.beta(a, b), 1e-12), 1.0 - 1e-12)
+    a, b = BETA[promotion.view(np.int8), strategy].T
+    base = np.minimum(np.maximum(rng.beta(a, b), QUALITY_CLIP), 1.0 - QUALITY_CLIP)
     return 1.0 / (1.0 + np.exp(-(np.log(base / (1.0 - base)) + shift)))

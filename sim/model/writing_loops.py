@@ -1,0 +1,181 @@
+"""The day's writing as two compiled loops: ``sim.model.posting.write_posts``, fused.
+
+A 1,000-member group writes a hundred posts a day, and the NumPy form spends most of
+the phase's time not on them but on its forty-odd NumPy calls of about a microsecond
+each: a day with no post at all costs nearly as much. Here the phase is one loop for
+the visitors' expected posts and one for the posts, which also draws them: Numba's
+``numpy.random.Generator`` runs NumPy's own algorithms on the model's generator, so
+the loop draws the same numbers as the NumPy form when it draws in the same order
+(all the visitors' Poisson counts, then each row of the posts' draws in turn, as
+NumPy fills an array; ``tests/test_writing_loops.py`` checks each distribution used).
+The transcendental functions (``np.tanh``, ``np.log``, ``np.exp``) stay in NumPy,
+whose last bits can differ from the C library's, on arrays of the same lengths as in
+the NumPy form. The loops do the same floating-point operations in the same order, so
+the results are the same bit for bit.
+
+``compile(jit)`` compiles the loops and returns ``write_posts``; ``sim.model.kernels``
+puts it in the compiled set of kernels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from sim.model import budget
+from sim.model.companies import LINK_BASE, Companies
+from sim.model.constants import MAX_POSTS_PER_VISIT, OFFTOPIC_NOISE, POST_TOPIC_NOISE
+from sim.model.population import Population
+from sim.model.posting import BATCH, SHAPE_PARAMS
+from sim.model.strategies import (
+    BETA,
+    HONEST,
+    KIND,
+    PROMOTER,
+    QUALITY_CLIP,
+    SPAMMER,
+    posting_rates,
+)
+
+__all__ = ["compile", "write_posts"]
+
+_LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops, by name
+# The draws of each post, one row per use, in the NumPy form's order (see ``compose``).
+_ROWS = 6
+
+
+def compile(jit: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Callable[..., Any]:
+    """Compile the loops with ``jit`` (Numba's ``njit``); returns ``write_posts``."""
+    _LOOPS.update(rates=jit(_rates_loop), posts=jit(_posts_loop))
+    return write_posts
+
+
+def write_posts(
+    rng: np.random.Generator,
+    state: Population,
+    params: dict[str, Any],
+    visitors: np.ndarray,
+    companies: Companies,
+    feed_size: int,
+) -> dict[str, np.ndarray]:
+    """``sim.model.posting.write_posts`` (same arguments, same results) in two loops."""
+    p, s = params, state
+    motivated = np.tanh(s.feedback[visitors])
+    lam = _LOOPS["rates"](
+        visitors, s.strategy, s.activity, motivated, posting_rates(p), HONEST,
+        p["motivation_gain"], float(MAX_POSTS_PER_VISIT),
+    )  # fmt: skip
+    budget.check(p["memory_limit"], s.n, int(feed_size + float(lam.sum())))
+    shape = np.array([p[name] for name in SHAPE_PARAMS], dtype=float)
+    *columns, odds, shift = _LOOPS["posts"](
+        rng, visitors, lam, MAX_POSTS_PER_VISIT, (POST_TOPIC_NOISE, OFFTOPIC_NOISE),
+        s.strategy, s.aware, s.since_promo, s.topic, s.company, s.skill, companies.links,
+        shape, p["skill_weight"], BETA, KIND, QUALITY_CLIP, LINK_BASE,
+    )  # fmt: skip
+    # the quality, as ``post_quality`` has it: the logistic of log-odds plus skill
+    x = np.log(odds, out=odds)
+    x += shift
+    np.negative(x, out=x)
+    np.exp(x, out=x)
+    x += 1.0
+    batch = dict(zip(BATCH, columns, strict=True))
+    batch["quality"] = np.divide(1.0, x, out=x)
+    return batch
+
+
+def _rates_loop(visitors, strategy, activity, motivated, rate, honest, gain, most):  # type: ignore[no-untyped-def]  # noqa: E501
+    """Each visitor's expected posts (``expected_posts``); ``motivated`` is the tanh of
+    its feedback."""
+    lam = np.empty(len(visitors))
+    for j in range(len(visitors)):
+        v = visitors[j]
+        st = strategy[v]
+        if honest[st]:
+            lam[j] = rate[st] * activity[v] * (1.0 + gain * (motivated[j] - 0.5))
+        else:
+            lam[j] = rate[st]
+        lam[j] = min(lam[j], most)
+    return lam
+
+
+def _posts_loop(  # type: ignore[no-untyped-def]
+    rng, visitors, lam, most, noise, strategy, aware, since_promo, interest, company,
+    skill, links, shape, skill_weight, beta, kinds, clip, link_base,
+):  # fmt: skip
+    """The posts of the day (``compose``): their authors from Poisson draws, what each
+    is (``shape_posts``), its quality's odds before the author's skill shifts them
+    (``post_quality``) and its link (``number_links``, counting new links in
+    ``links``), with each draw where the NumPy form makes it. Returns the columns of
+    ``BATCH`` but the quality, then its odds and shift."""
+    own, group, spam_offtopic, offtopic_share, forbidden, spam_hidden, spam_repost = shape
+    counts = np.empty(len(visitors), np.int64)
+    for j in range(len(visitors)):
+        counts[j] = min(rng.poisson(lam[j]), most)
+    n = counts.sum()
+    author = np.empty(n, visitors.dtype)
+    i = 0
+    for j in range(len(visitors)):
+        for _ in range(counts[j]):
+            author[i] = visitors[j]
+            i += 1
+    draws = np.empty((_ROWS, n))
+    for row in range(_ROWS):  # as NumPy fills them: a row after the other
+        for i in range(n):
+            if row == 2 or row == 3:
+                draws[row, i] = rng.normal(0.0, noise[row - 2])
+            else:
+                draws[row, i] = rng.random()
+    st = np.empty(n, strategy.dtype)
+    promo = np.empty(n, np.bool_)
+    offtopic = np.empty(n, np.bool_)
+    topic = np.empty(n)
+    disclosed = np.empty(n, np.bool_)
+    firm = np.empty(n, company.dtype)
+    repost = np.empty(n, np.bool_)
+    violation = np.empty(n, np.bool_)
+    kind = np.empty(n, kinds.dtype)
+    by_spammer = np.empty(n, np.bool_)
+    owed = np.empty(n, since_promo.dtype)
+    shift = np.empty(n)
+    for i in range(n):
+        a = author[i]
+        st[i] = strategy[a]
+        spam = st[i] == SPAMMER
+        knows = aware[a]
+        ratio = group if group > own and knows else own
+        first = i == 0 or author[i - 1] != a
+        promo[i] = spam or (st[i] == PROMOTER and first and since_promo[a] >= ratio)
+        social = draws[1, i] < offtopic_share and not (spam or promo[i])
+        if forbidden and knows:
+            social = False
+        offtopic[i] = (spam and draws[0, i] < spam_offtopic) or social
+        topic[i] = (0.0 if spam else interest[a]) + draws[2, i]
+        if offtopic[i]:
+            topic[i] = np.pi + draws[3, i]
+        disclosed[i] = not spam or draws[4, i] >= spam_hidden
+        firm[i] = company[a]
+        repost[i] = spam and draws[5, i] < spam_repost and links[firm[i]] > 0
+        violation[i] = promo[i] and (repost[i] or offtopic[i] or not disclosed[i])
+        if forbidden and social:
+            violation[i] = True
+        kind[i] = kinds[np.int64(promo[i]), st[i]]
+        by_spammer[i] = spam
+        owed[i] = since_promo[a]
+        shift[i] = skill_weight * skill[a]
+    odds = np.empty(n)
+    for i in range(n):
+        p = np.int64(promo[i])
+        base = min(max(rng.beta(beta[p, st[i], 0], beta[p, st[i], 1]), clip), 1.0 - clip)
+        odds[i] = base / (1.0 - base)
+    link = np.full(n, -1, np.int64)
+    for i in range(n):  # a repost reuses one of its company's links, drawn in order
+        if repost[i]:
+            link[i] = firm[i] * link_base + np.int64(rng.random() * links[firm[i]])
+    for i in range(n):  # a new promotion gets its company's next serial
+        if promo[i] and not repost[i]:
+            link[i] = firm[i] * link_base + links[firm[i]]
+            links[firm[i]] += 1
+    return (author, firm, kind, topic, link, repost, offtopic, disclosed, violation,
+            by_spammer, owed, odds, shift)  # fmt: skip

@@ -1,0 +1,104 @@
+"""The day's writing in compiled loops (``sim.model.writing_loops``) does what its
+NumPy form (``sim.model.posting.write_posts``) does, bit for bit: the same posts, the
+same companies' links and the same random stream after the same day. The loops draw
+with Numba's generator, so its draws are checked against NumPy's first."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from sim.model import kernels, posting, writing_loops
+from sim.model.constants import MAX_POSTS_PER_VISIT, OFFTOPIC_NOISE, POST_TOPIC_NOISE
+from sim.model.events import DayEvents
+from sim.model.model import CommunityModel
+from sim.model.strategies import BETA
+
+needs_numba = pytest.mark.skipif(
+    kernels.compiled() is None, reason="the compiled path needs Numba (sim[fast])"
+)
+
+
+def _numba_draws():
+    """A compiled function drawing each distribution the loops draw, one at a time."""
+    import numba
+
+    @numba.njit
+    def draws(rng, lam, a, b, sd):  # type: ignore[no-untyped-def]
+        counts = np.empty(len(lam), np.int64)
+        for i in range(len(lam)):
+            counts[i] = rng.poisson(lam[i])
+        uniform = np.empty(len(lam))
+        for i in range(len(lam)):
+            uniform[i] = rng.random()
+        normal = np.empty(len(lam))
+        for i in range(len(lam)):
+            normal[i] = rng.normal(0.0, sd)
+        beta = np.empty(len(a))
+        for i in range(len(a)):
+            beta[i] = rng.beta(a[i], b[i])
+        return counts, uniform, normal, beta
+
+    return draws
+
+
+@needs_numba
+@pytest.mark.parametrize("sd", [POST_TOPIC_NOISE, OFFTOPIC_NOISE])
+def test_numba_draws_numpys_numbers(sd):
+    """Poisson counts from none to the most a visit writes (both of NumPy's
+    algorithms), uniforms, normals, and Beta draws with the strategies' shapes and
+    shapes below and above 1 (both of NumPy's algorithms): the same numbers and the
+    generator left in the same state."""
+    source = np.random.default_rng(5)
+    lam = np.concatenate([np.zeros(50), source.random(20_000) * MAX_POSTS_PER_VISIT])
+    shapes = np.concatenate([BETA.reshape(-1, 2), source.random((5_000, 2)) * 4 + 0.05])
+    a, b = np.repeat(shapes, 4, axis=0).T
+    fast, plain = np.random.default_rng(8), np.random.default_rng(8)
+    got = _numba_draws()(fast, lam, a, b, sd)
+    want = (plain.poisson(lam), plain.random(len(lam)), plain.normal(0, sd, len(lam)))
+    want = (*want, plain.beta(a, b))
+    for x, y in zip(got, want, strict=True):
+        assert x.dtype == y.dtype
+        np.testing.assert_array_equal(x, y)
+    assert fast.bit_generator.state == plain.bit_generator.state
+
+
+def _write(model: CommunityModel, write) -> tuple[CommunityModel, dict[str, np.ndarray]]:
+    """``model``'s next day's posts by ``write``, on a copy of the model."""
+    m = copy.deepcopy(model)
+    m.day += 1
+    m._expire_posts()
+    visitors = m._visit(False, DayEvents())
+    return m, write(m.rng, m.state, m.params, visitors, m.companies, len(m.feed))
+
+
+@needs_numba
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"share_spammers": 0.4, "ring_size": 3},  # rings: reposts and new links
+        {"policy": "etiquette", "share_promoters": 0.3},  # give before take, known or not
+        {"policy": "strict", "offtopic_share": 0.3},  # off-topic talk forbidden
+        {"n_members": 25, "rate_sharer": 0.0, "rate_carer": 0.0},  # hardly a post
+    ],
+)
+def test_the_compiled_writing_is_the_numpy_writing(params):
+    model = CommunityModel(rng=3, **params).run(40)
+    plain, want = _write(model, posting.write_posts)
+    fast, got = _write(model, writing_loops.write_posts)
+    assert list(got) == list(want)
+    for name, value in want.items():
+        assert got[name].dtype == value.dtype, name
+        np.testing.assert_array_equal(got[name], value, err_msg=name)
+    np.testing.assert_array_equal(fast.companies.links, plain.companies.links)
+    assert fast.rng.bit_generator.state == plain.rng.bit_generator.state
+    if params.get("share_spammers"):
+        assert want["repost"].any() and (want["link"] >= 0).any()
+
+
+@needs_numba
+def test_a_compiled_set_writes_in_one_call_and_numpy_step_by_step():
+    assert kernels.compiled().write_posts is writing_loops.write_posts
+    assert kernels.NUMPY.write_posts is None
