@@ -26,7 +26,7 @@ def _numba_draws():
     import numba
 
     @numba.njit
-    def draws(rng, lam, a, b, sd):  # type: ignore[no-untyped-def]
+    def draws(rng, lam, a, b, sd, n, p):  # type: ignore[no-untyped-def]
         counts = np.empty(len(lam), np.int64)
         for i in range(len(lam)):
             counts[i] = rng.poisson(lam[i])
@@ -39,26 +39,33 @@ def _numba_draws():
         beta = np.empty(len(a))
         for i in range(len(a)):
             beta[i] = rng.beta(a[i], b[i])
-        return counts, uniform, normal, beta
+        binomial = np.empty(len(n), np.int64)
+        for i in range(len(n)):
+            binomial[i] = rng.binomial(n[i], p)
+        return counts, uniform, normal, beta, binomial
 
     return draws
 
 
 @needs_numba
-@pytest.mark.parametrize("sd", [POST_TOPIC_NOISE, OFFTOPIC_NOISE])
-def test_numba_draws_numpys_numbers(sd):
+@pytest.mark.parametrize(
+    ("sd", "p"), [(POST_TOPIC_NOISE, 0.3), (OFFTOPIC_NOISE, 0.0), (OFFTOPIC_NOISE, 0.97)]
+)
+def test_numba_draws_numpys_numbers(sd, p):
     """Poisson counts from none to the most a visit writes (both of NumPy's
-    algorithms), uniforms, normals, and Beta draws with the strategies' shapes and
-    shapes below and above 1 (both of NumPy's algorithms): the same numbers and the
-    generator left in the same state."""
+    algorithms), uniforms, normals, Beta draws with the strategies' shapes and shapes
+    below and above 1 (both of NumPy's algorithms), and binomial counts of rings from
+    none to a thousand colleagues (both of NumPy's algorithms): the same numbers and
+    the generator left in the same state."""
     source = np.random.default_rng(5)
     lam = np.concatenate([np.zeros(50), source.random(20_000) * MAX_POSTS_PER_VISIT])
     shapes = np.concatenate([BETA.reshape(-1, 2), source.random((5_000, 2)) * 4 + 0.05])
     a, b = np.repeat(shapes, 4, axis=0).T
+    n = np.concatenate([np.zeros(20, np.int64), source.integers(0, 1000, 5_000)])
     fast, plain = np.random.default_rng(8), np.random.default_rng(8)
-    got = _numba_draws()(fast, lam, a, b, sd)
+    got = _numba_draws()(fast, lam, a, b, sd, n, p)
     want = (plain.poisson(lam), plain.random(len(lam)), plain.normal(0, sd, len(lam)))
-    want = (*want, plain.beta(a, b))
+    want = (*want, plain.beta(a, b), plain.binomial(n, p))
     for x, y in zip(got, want, strict=True):
         assert x.dtype == y.dtype
         np.testing.assert_array_equal(x, y)
@@ -98,7 +105,58 @@ def test_the_compiled_writing_is_the_numpy_writing(params):
         assert want["repost"].any() and (want["link"] >= 0).any()
 
 
+def _publish(model: CommunityModel) -> tuple[CommunityModel, DayEvents]:
+    """``model``'s next day's posts as published by the form of its kernels, on a copy
+    of the model: the rules at submission decide first, as in a day."""
+    m, batch = _write(model, posting.write_posts)
+    events = DayEvents()
+    m._submit(batch, events)
+    return m, events
+
+
+@needs_numba
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"share_spammers": 0.4, "ring_size": 3},  # ring likes, no rules
+        {"policy": "strict", "share_spammers": 0.2},  # refusals and labels
+        {"policy": "etiquette", "share_promoters": 0.4},  # give before take
+        {"n_members": 25, "rate_sharer": 0.0, "rate_carer": 0.0},  # hardly a post
+    ],
+)
+def test_the_compiled_publishing_is_the_numpy_publishing(params, monkeypatch):
+    model = CommunityModel(rng=4, **params).run(2)  # early: members' first posts
+    results = {}
+    for form in (kernels.NUMPY, kernels.compiled()):
+        monkeypatch.setattr(model, "kernels", form)
+        results[form.name] = _publish(model)
+    (plain, want), (fast, got) = results["numpy"], results["compiled"]
+    _same_events(got, want)
+    for name in plain.state.fields():
+        np.testing.assert_array_equal(getattr(fast.state, name), getattr(plain.state, name))
+    for name in plain.feed.fields():
+        got_column, want_column = getattr(fast.feed, name), getattr(plain.feed, name)
+        assert got_column.dtype == want_column.dtype, name
+        np.testing.assert_array_equal(got_column, want_column, err_msg=name)
+    assert fast.rng.bit_generator.state == plain.rng.bit_generator.state
+    if params.get("share_spammers") and not params.get("policy"):
+        assert plain.feed.likes_company.any()  # the rings liked their posts
+        assert (plain.state.first_post == plain.day).any()
+    if params.get("policy") == "strict":
+        assert want.refused > 0
+
+
+def _same_events(got: DayEvents, want: DayEvents) -> None:
+    for name, value in vars(want).items():
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(getattr(got, name), value)
+        else:
+            assert getattr(got, name) == value, name
+            assert type(getattr(got, name)) is type(value), name
+
+
 @needs_numba
 def test_a_compiled_set_writes_in_one_call_and_numpy_step_by_step():
     assert kernels.compiled().write_posts is writing_loops.write_posts
-    assert kernels.NUMPY.write_posts is None
+    assert kernels.compiled().publish is writing_loops.publish
+    assert kernels.NUMPY.write_posts is None and kernels.NUMPY.publish is None

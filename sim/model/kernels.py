@@ -62,6 +62,9 @@ class Kernels:
     # the whole writing phase (``sim.model.writing_loops``), or None: its NumPy form
     # (``sim.model.posting.write_posts``)
     write_posts: Callable[..., dict[str, np.ndarray]] | None = None
+    # publishing what the rules accept (``sim.model.writing_loops``), or None: its
+    # NumPy form (``sim.model.posting.publish``)
+    publish: Callable[..., None] | None = None
 
 
 # ------------------------------------------------------------------------ NumPy forms
@@ -321,7 +324,7 @@ def compiled() -> Kernels | None:
             jit(move_averages_loop),
             jit(tally_loop),
             reading_loops.compile(jit),
-            writing_loops.compile(jit),
+            *writing_loops.compile(jit),
         )
     return _COMPILED
 

@@ -14,14 +14,14 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.model import allocator, budget, kernels, visits
+from sim.model import allocator, budget, kernels, posting, visits
 from sim.model.agents import Roster
 from sim.model.collector import DailyCollector
 from sim.model.companies import Companies
 from sim.model.constants import INITIAL_QUALITY_DAYS
 from sim.model.draws import DrawBuffer
 from sim.model.events import DayEvents
-from sim.model.feed import Feed, Kind
+from sim.model.feed import Feed
 from sim.model.logs import Logs, member_log
 from sim.model.membership import (
     BANNED,
@@ -36,7 +36,6 @@ from sim.model.membership import (
 from sim.model.metrics import DAILY, measure_day, summarize
 from sim.model.params import from_scenario, resolve
 from sim.model.population import Population
-from sim.model.posting import ledger, write_posts
 from sim.model.reading import read_day
 from sim.model.rules import Reads, Rule, build_rules
 from sim.model.strategies import HONEST, SPAMMER, of_kind
@@ -189,11 +188,12 @@ class CommunityModel(mesa.Model):
     def _write(self, visitors: np.ndarray) -> dict[str, np.ndarray]:
         """What today's visitors write, by strategy (candidates until the rules see them):
         ``sim.model.posting.write_posts``, or its compiled form (the same results)."""
-        write = self.kernels.write_posts or write_posts
+        write = self.kernels.write_posts or posting.write_posts
         return write(self.rng, self.state, self.params, visitors, self.companies, len(self.feed))
 
     def _submit(self, batch: dict[str, np.ndarray], events: DayEvents) -> None:
-        """Rules at submission decide; publish what they accept; colleagues like it."""
+        """Rules at submission decide; publish what they accept (``sim.model.posting.
+        publish``, or its compiled form); colleagues like it."""
         n = len(batch["author"])
         refused = np.zeros(n, dtype=bool)
         labelled = np.zeros(n, dtype=bool)
@@ -204,43 +204,9 @@ class CommunityModel(mesa.Model):
             if verdict.label is not None:
                 labelled |= verdict.label
         batch["disclosed"] |= labelled
-        promo = batch["kind"] == Kind.PROMOTION
-        events.refused = int(np.count_nonzero(refused))
-        keep = None  # no rules, or nothing refused: no copies
-        if events.refused:
-            spam = batch["by_spammer"]
-            events.refused_legit = int(np.count_nonzero(promo & ~spam & refused))
-            events.refused_spam = int(np.count_nonzero(spam & refused))
-            labelled &= ~refused
-            self.state.aware[batch["author"][refused]] = True  # a refusal teaches the rules
-            keep, promo = ~refused, promo[~refused]
-        events.labelled = int(np.count_nonzero(labelled))
-        post = {k: v if keep is None else v[keep] for k, v in batch.items() if k != "since_promo"}
-        k = len(post["author"])
-        rows = self.feed.add(**post, created=np.full(k, self.day), tiebreak=self.rng.random(k))
-        self._credit(post, promo, events)
-        self._ring_likes(rows)
-
-    def _credit(self, post: dict[str, np.ndarray], promo: np.ndarray, events: DayEvents) -> None:
-        """Credit the authors' give/take ledgers for what they published (``promo``:
-        which posts are promotions), and count it."""
-        author, spam = post["author"], post["by_spammer"]
-        ledger(self.state, author, promo, self.day)
-        events.posts = len(author)
-        events.honest_posts = len(author) - int(np.count_nonzero(spam))
-        events.promotions = int(np.count_nonzero(promo))
-        events.legit_promotions = int(np.count_nonzero(promo & ~spam))
-
-    def _ring_likes(self, rows: np.ndarray) -> None:
-        """Colleagues in a company ring like each new post of theirs, whatever it is."""
-        feed = self.feed
-        rows = rows[feed.by_spammer[rows]]
-        if len(rows) == 0:
-            return
-        colleagues = self.companies.ring_colleagues(self.state, feed.company[rows])
-        likes = self.rng.binomial(colleagues, self.params["spam_visit"])
-        feed.likes[rows] += likes
-        feed.likes_company[rows] += likes
+        publish = self.kernels.publish or posting.publish
+        args = (self.rng, self.state, self.feed, self.companies, self.params, self.day)
+        publish(*args, batch, refused, labelled, events)
 
     def ranked_feed(self) -> np.ndarray:
         """Rows of the visible posts in the order the feed shows them today, best first.

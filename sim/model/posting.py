@@ -14,6 +14,8 @@ import numpy as np
 from sim.model import budget
 from sim.model.companies import Companies
 from sim.model.constants import MAX_POSTS_PER_VISIT, OFFTOPIC_NOISE, POST_TOPIC_NOISE
+from sim.model.events import DayEvents
+from sim.model.feed import Feed, Kind
 from sim.model.population import Population
 from sim.model.strategies import HONEST, PROMOTER, SPAMMER, post_kinds, post_quality, posting_rates
 
@@ -24,6 +26,7 @@ __all__ = [
     "contributed",
     "expected_posts",
     "ledger",
+    "publish",
     "shape_posts",
     "write_posts",
 ]
@@ -173,6 +176,63 @@ def shape_posts(
     if forbidden:
         violation |= social
     return st, promo, offtopic, topic, disclosed, company, repost, violation
+
+
+def publish(
+    rng: np.random.Generator,
+    state: Population,
+    feed: Feed,
+    companies: Companies,
+    params: dict[str, Any],
+    day: int,
+    batch: dict[str, np.ndarray],
+    refused: np.ndarray,
+    labelled: np.ndarray,
+    events: DayEvents,
+) -> None:
+    """Publish the candidate posts the rules did not refuse (``labelled``: those they
+    labelled), credit their authors and count them in ``events``; colleagues in a
+    company ring like each new post of theirs. A refusal teaches its author the rules.
+    The NumPy form; the compiled one is ``sim.model.writing_loops.publish``."""
+    promo = batch["kind"] == Kind.PROMOTION
+    events.refused = int(np.count_nonzero(refused))
+    keep = None  # no rules, or nothing refused: no copies
+    if events.refused:
+        spam = batch["by_spammer"]
+        events.refused_legit = int(np.count_nonzero(promo & ~spam & refused))
+        events.refused_spam = int(np.count_nonzero(spam & refused))
+        labelled &= ~refused
+        state.aware[batch["author"][refused]] = True
+        keep, promo = ~refused, promo[~refused]
+    events.labelled = int(np.count_nonzero(labelled))
+    post = {k: v if keep is None else v[keep] for k, v in batch.items() if k != "since_promo"}
+    author, spam = post["author"], post["by_spammer"]
+    k = len(author)
+    rows = feed.add(**post, created=np.full(k, day), tiebreak=rng.random(k))
+    ledger(state, author, promo, day)
+    events.posts = k
+    events.honest_posts = k - int(np.count_nonzero(spam))
+    events.promotions = int(np.count_nonzero(promo))
+    events.legit_promotions = int(np.count_nonzero(promo & ~spam))
+    _ring_likes(rng, state, feed, companies, params["spam_visit"], rows[spam])
+
+
+def _ring_likes(
+    rng: np.random.Generator,
+    state: Population,
+    feed: Feed,
+    companies: Companies,
+    visit: float,
+    rows: np.ndarray,
+) -> None:
+    """Colleagues in a company ring like each new post of theirs (``rows``, spammers'
+    posts), whatever it is: each present colleague with chance ``visit``."""
+    if len(rows) == 0:
+        return
+    colleagues = companies.ring_colleagues(state, feed.company[rows])
+    likes = rng.binomial(colleagues, visit)
+    feed.likes[rows] += likes
+    feed.likes_company[rows] += likes
 
 
 def ledger(state: Population, author: np.ndarray, promo: np.ndarray, day: int) -> None:

@@ -27,6 +27,8 @@ import numpy as np
 from sim.model import budget
 from sim.model.companies import LINK_BASE, Companies
 from sim.model.constants import MAX_POSTS_PER_VISIT, OFFTOPIC_NOISE, POST_TOPIC_NOISE
+from sim.model.events import DayEvents
+from sim.model.feed import Feed, Kind
 from sim.model.population import Population
 from sim.model.posting import BATCH, SHAPE_PARAMS
 from sim.model.strategies import (
@@ -39,17 +41,21 @@ from sim.model.strategies import (
     posting_rates,
 )
 
-__all__ = ["compile", "write_posts"]
+__all__ = ["compile", "publish", "write_posts"]
 
 _LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops, by name
 # The draws of each post, one row per use, in the NumPy form's order (see ``compose``).
 _ROWS = 6
+_PROMOTION = int(Kind.PROMOTION)  # a plain integer: Numba types enum members on each call
 
 
-def compile(jit: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Callable[..., Any]:
-    """Compile the loops with ``jit`` (Numba's ``njit``); returns ``write_posts``."""
-    _LOOPS.update(rates=jit(_rates_loop), posts=jit(_posts_loop))
-    return write_posts
+def compile(
+    jit: Callable[[Callable[..., Any]], Callable[..., Any]],
+) -> tuple[Callable[..., Any], Callable[..., None]]:
+    """Compile the loops with ``jit`` (Numba's ``njit``); returns ``write_posts`` and
+    ``publish``."""
+    _LOOPS.update(rates=jit(_rates_loop), posts=jit(_posts_loop), publish=jit(_publish_loop))
+    return write_posts, publish
 
 
 def write_posts(
@@ -179,3 +185,90 @@ def _posts_loop(  # type: ignore[no-untyped-def]
             links[firm[i]] += 1
     return (author, firm, kind, topic, link, repost, offtopic, disclosed, violation,
             by_spammer, owed, odds, shift)  # fmt: skip
+
+
+def publish(
+    rng: np.random.Generator,
+    state: Population,
+    feed: Feed,
+    companies: Companies,
+    params: dict[str, Any],
+    day: int,
+    batch: dict[str, np.ndarray],
+    refused: np.ndarray,
+    labelled: np.ndarray,
+    events: DayEvents,
+) -> None:
+    """``sim.model.posting.publish`` (same arguments, same results) in one loop, which
+    returns the ring's likes of each post for the feed to take with the post."""
+    s = state
+    keep, tiebreak, likes, counts = _LOOPS["publish"](
+        rng, batch["author"], batch["kind"], batch["by_spammer"], batch["company"],
+        refused, labelled, s.aware, s.since_promo, s.posts, s.promotions, s.contributions,
+        s.first_post, s.strategy, s.present, s.company, len(companies),
+        params["spam_visit"], day, _PROMOTION, SPAMMER,
+    )  # fmt: skip
+    (events.refused, events.refused_legit, events.refused_spam, events.labelled,
+     events.posts, events.honest_posts, events.promotions, events.legit_promotions,
+     ) = counts.tolist()  # fmt: skip
+    post = {k: v if keep is None else v[keep] for k, v in batch.items() if k != "since_promo"}
+    k = len(tiebreak)
+    feed.add(**post, created=np.full(k, day), tiebreak=tiebreak, likes=likes, likes_company=likes)
+
+
+def _publish_loop(  # type: ignore[no-untyped-def]
+    rng, author, kind, by_spammer, company, refused, labelled, aware, since_promo, posts,
+    promotions, contributions, first_post, strategy, present, member_company, companies,
+    visit, day, promotion, spammer,
+):  # fmt: skip
+    """Which posts are published (their positions), their tie-breaks and ring likes,
+    the authors' ledgers (``ledger``), and the day's counts: refused, refused
+    promotions of honest members and of spammers, labelled, published, honest,
+    promotions, honest promotions."""
+    counts = np.zeros(8, np.int64)
+    keep = np.empty(len(author), np.int64)
+    k = 0
+    for i in range(len(author)):
+        if refused[i]:
+            counts[0] += 1
+            counts[1] += kind[i] == promotion and not by_spammer[i]
+            counts[2] += by_spammer[i]
+            aware[author[i]] = True
+        else:
+            counts[3] += labelled[i]
+            keep[k] = i
+            k += 1
+    keep = keep[:k]
+    tiebreak = np.empty(k)
+    for j in range(k):
+        tiebreak[j] = rng.random()
+    for j in range(k):  # the ledger, in the NumPy form's order
+        if kind[keep[j]] == promotion:
+            since_promo[author[keep[j]]] = 0
+    for j in range(k):
+        i, a = keep[j], author[keep[j]]
+        posts[a] += 1
+        promo = kind[i] == promotion
+        promotions[a] += promo
+        if not promo:
+            contributions[a] += 1
+            since_promo[a] += 1
+        if first_post[a] < 0:
+            first_post[a] = day
+        counts[4] += 1
+        counts[5] += not by_spammer[i]
+        counts[6] += promo
+        counts[7] += promo and not by_spammer[i]
+    likes = np.zeros(k, np.int64)
+    ring = np.zeros(companies, np.int64)  # present spammers by company
+    counted = False
+    for j in range(k):  # a colleague likes a post of its ring's with chance ``visit``
+        i = keep[j]
+        if by_spammer[i]:
+            if not counted:  # on the first spammer's post: most days have none
+                for m in range(len(strategy)):
+                    if strategy[m] == spammer and present[m]:
+                        ring[member_company[m]] += 1
+                counted = True
+            likes[j] = rng.binomial(max(ring[company[i]] - 1, 0), visit)
+    return None if k == len(author) else keep, tiebreak, likes, counts
