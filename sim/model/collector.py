@@ -23,11 +23,10 @@ from copy import deepcopy
 from functools import partial
 from typing import Any
 
-import numpy as np
 from mesa.datacollection import DataCollector
 
 from sim.model.constants import LAST_DAYS
-from sim.model.metrics import DAILY, NEVER
+from sim.model.metrics import DAILY, NEVER, recent_mean
 
 __all__ = ["RUN_OUTCOMES", "DailyCollector"]
 
@@ -93,11 +92,9 @@ class DailyCollector(DataCollector):
         honest0, members0 = self._start
         if not self.so_far["collapsed"] and honest < collapse_threshold * honest0:
             self.so_far["collapsed"], self.so_far["collapse_day"] = True, int(today["day"])
-        tail = np.asarray(self.model_vars["quality"][-LAST_DAYS:], dtype=float)
-        tail = tail[np.isfinite(tail)]
         self.so_far["honest_ratio"] = float(honest / honest0)
         self.so_far["members_ratio"] = float(members / max(members0, 1))
-        self.so_far["final_quality"] = float(tail.mean()) if len(tail) else 0.0
+        self.so_far["final_quality"] = recent_mean(self.model_vars["quality"], LAST_DAYS)
 
     def _collect_added(self, model: Any) -> None:
         """Collect the reporters a user added, as Mesa's own ``collect`` does; one added

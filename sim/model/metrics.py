@@ -7,7 +7,7 @@ change nothing). The model, the CLI, sweeps and the docs read them from here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,7 @@ __all__ = [
     "SUMMARY",
     "measure_day",
     "participation",
+    "recent_mean",
     "summarize",
     "tally",
     "tally_loop",
@@ -389,7 +390,12 @@ def _mean(values: np.ndarray) -> float:
     return float(values.sum() / len(values)) if len(values) else 0.0
 
 
+def recent_mean(values: Sequence[float] | np.ndarray, days: int) -> float:
+    """Mean of the finite values among the last ``days`` of ``values`` (a day's
+    measure over the run), 0 for none: the summary's "last 30 days" outcomes."""
+    tail = np.asarray(values[-days:], dtype=float)
+    return _mean(tail[np.isfinite(tail)])
+
+
 def _mean_last(series: pd.Series, days: int) -> float:
-    tail = series.iloc[-days:].to_numpy(dtype=float)
-    tail = tail[np.isfinite(tail)]
-    return float(tail.mean()) if len(tail) else 0.0
+    return recent_mean(series.to_numpy(dtype=float), days)
