@@ -7,16 +7,20 @@ is most of its time. Each step here has a NumPy form (the reference) and a loop 
 that Numba compiles: the whole of reading (``sim.model.reading.read_day``, compiled in
 ``sim.model.reading_loops``; its NumPy steps ``plan_reads``, ``place_reads``,
 ``read_posts``, ``payoff_sums`` and ``react`` are here, and ``plan_reads`` has its own
-loop), the whole of writing (``sim.model.posting.write_posts``, compiled in
-``sim.model.writing_loops``), leaving (``sim.model.membership.leaves``), the authors'
-moving averages (``sim.model.feedback.move_averages``) and the day's counts
-(``sim.model.metrics.tally``). Both forms give the same results bit for bit, because
-the loops do the same floating-point operations in the same order (no fused
-multiply-add, sums in the order NumPy's ``bincount`` adds, integer sums where NumPy
-sums integers as floats exactly), leave every transcendental function (``exp``,
-``cos``...) to NumPy, outside the loops, and draw every random number in the order
-the NumPy form does: with NumPy between the loops, or inside a loop through Numba's
-generator, which runs NumPy's algorithms on the model's generator (the writing).
+loop), the whole of writing and publishing (``sim.model.posting.write_posts`` and
+``publish``, compiled in ``sim.model.writing_loops``), leaving
+(``sim.model.membership.leaves``), the authors' moving averages
+(``sim.model.feedback.move_averages``) and the day's counts
+(``sim.model.metrics.tally``).
+
+Both forms give the same results bit for bit. The loops do the same floating-point
+operations in the same order (no fused multiply-add, sums in the order NumPy's
+``bincount`` adds, integer sums where NumPy sums integers as floats exactly) and
+leave every transcendental function of the model's (``exp``, ``cos``...) to NumPy,
+outside the loops. They draw every random number in the order the NumPy form does:
+with NumPy between the loops (reading), or inside a loop through Numba's generator
+(writing and publishing), which runs NumPy's own algorithms on the model's generator,
+with the C library's ``exp`` and ``log`` as NumPy's generator has them.
 
 ``select(members)`` returns the set to use: the compiled one for groups of at least
 ``COMPILED_FROM`` members when Numba can be imported (``pip install sim[fast]``), else
