@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sim.model import kernels, posting, writing_loops
-from sim.model.constants import MAX_POSTS_PER_VISIT, OFFTOPIC_NOISE, POST_TOPIC_NOISE
+from sim.model.constants import OFFTOPIC_NOISE, POST_TOPIC_NOISE
 from sim.model.events import DayEvents
 from sim.model.model import CommunityModel
 from sim.model.strategies import BETA
@@ -26,15 +26,12 @@ def _numba_draws():
     import numba
 
     @numba.njit
-    def draws(rng, lam, a, b, sd, n, p):  # type: ignore[no-untyped-def]
-        counts = np.empty(len(lam), np.int64)
-        for i in range(len(lam)):
-            counts[i] = rng.poisson(lam[i])
-        uniform = np.empty(len(lam))
-        for i in range(len(lam)):
+    def draws(rng, k, a, b, sd, n, p):  # type: ignore[no-untyped-def]
+        uniform = np.empty(k)
+        for i in range(k):
             uniform[i] = rng.random()
-        normal = np.empty(len(lam))
-        for i in range(len(lam)):
+        normal = np.empty(k)
+        for i in range(k):
             normal[i] = rng.normal(0.0, sd)
         beta = np.empty(len(a))
         for i in range(len(a)):
@@ -42,7 +39,7 @@ def _numba_draws():
         binomial = np.empty(len(n), np.int64)
         for i in range(len(n)):
             binomial[i] = rng.binomial(n[i], p)
-        return counts, uniform, normal, beta, binomial
+        return uniform, normal, beta, binomial
 
     return draws
 
@@ -52,19 +49,18 @@ def _numba_draws():
     ("sd", "p"), [(POST_TOPIC_NOISE, 0.3), (OFFTOPIC_NOISE, 0.0), (OFFTOPIC_NOISE, 0.97)]
 )
 def test_numba_draws_numpys_numbers(sd, p):
-    """Poisson counts from none to the most a visit writes (both of NumPy's
-    algorithms), uniforms, normals, Beta draws with the strategies' shapes and shapes
-    below and above 1 (both of NumPy's algorithms), and binomial counts of rings from
-    none to a thousand colleagues (both of NumPy's algorithms): the same numbers and
-    the generator left in the same state."""
+    """Uniforms, normals, Beta draws with the strategies' shapes and shapes below and
+    above 1 (both of NumPy's algorithms), and binomial counts of rings from none to a
+    thousand colleagues (both of NumPy's algorithms): the same numbers and the
+    generator left in the same state. (Poisson counts are not drawn in the loops:
+    Numba's differ from NumPy's, rarely, for means from 10 on.)"""
     source = np.random.default_rng(5)
-    lam = np.concatenate([np.zeros(50), source.random(20_000) * MAX_POSTS_PER_VISIT])
     shapes = np.concatenate([BETA.reshape(-1, 2), source.random((5_000, 2)) * 4 + 0.05])
     a, b = np.repeat(shapes, 4, axis=0).T
     n = np.concatenate([np.zeros(20, np.int64), source.integers(0, 1000, 5_000)])
     fast, plain = np.random.default_rng(8), np.random.default_rng(8)
-    got = _numba_draws()(fast, lam, a, b, sd, n, p)
-    want = (plain.poisson(lam), plain.random(len(lam)), plain.normal(0, sd, len(lam)))
+    got = _numba_draws()(fast, 20_000, a, b, sd, n, p)
+    want = (plain.random(20_000), plain.normal(0, sd, 20_000))
     want = (*want, plain.beta(a, b), plain.binomial(n, p))
     for x, y in zip(got, want, strict=True):
         assert x.dtype == y.dtype
@@ -89,6 +85,7 @@ def _write(model: CommunityModel, write) -> tuple[CommunityModel, dict[str, np.n
         {"policy": "etiquette", "share_promoters": 0.3},  # give before take, known or not
         {"policy": "strict", "offtopic_share": 0.3},  # off-topic talk forbidden
         {"n_members": 25, "rate_sharer": 0.0, "rate_carer": 0.0},  # hardly a post
+        {"rate_sharer": 15.0, "activity_sigma": 3.0},  # counts above the most a visit
     ],
 )
 def test_the_compiled_writing_is_the_numpy_writing(params):

@@ -6,8 +6,9 @@ each: a day with no post at all costs nearly as much. Here the phase is one loop
 the visitors' expected posts and one for the posts, which also draws them: Numba's
 ``numpy.random.Generator`` runs NumPy's own algorithms on the model's generator, so
 the loop draws the same numbers as the NumPy form when it draws in the same order
-(all the visitors' Poisson counts, then each row of the posts' draws in turn, as
-NumPy fills an array; ``tests/test_writing_loops.py`` checks each distribution used).
+(each row of the posts' draws in turn, as NumPy fills an array;
+``tests/test_writing_loops.py`` checks each distribution used). The visitors' Poisson
+counts come from NumPy: Numba's Poisson differs from NumPy's for means from 10 on.
 The transcendental functions (``np.tanh``, ``np.log``, ``np.exp``) stay in NumPy,
 whose last bits can differ from the C library's, on arrays of the same lengths as in
 the NumPy form. The loops do the same floating-point operations in the same order, so
@@ -75,8 +76,11 @@ def write_posts(
     )  # fmt: skip
     budget.check(p["memory_limit"], s.n, int(feed_size + float(lam.sum())))
     shape = np.array([p[name] for name in SHAPE_PARAMS], dtype=float)
+    # Numba's Poisson is not NumPy's from 10 on (it truncates a negative candidate to
+    # 0 where NumPy's floor rejects it): the counts come from NumPy
+    counts = rng.poisson(lam)
     *columns, odds, shift = _LOOPS["posts"](
-        rng, visitors, lam, MAX_POSTS_PER_VISIT, (POST_TOPIC_NOISE, OFFTOPIC_NOISE),
+        rng, visitors, counts, MAX_POSTS_PER_VISIT, (POST_TOPIC_NOISE, OFFTOPIC_NOISE),
         s.strategy, s.aware, s.since_promo, s.topic, s.company, s.skill, companies.links,
         shape, p["skill_weight"], BETA, KIND, QUALITY_CLIP, LINK_BASE,
     )  # fmt: skip
@@ -107,18 +111,17 @@ def _rates_loop(visitors, strategy, activity, motivated, rate, honest, gain, mos
 
 
 def _posts_loop(  # type: ignore[no-untyped-def]
-    rng, visitors, lam, most, noise, strategy, aware, since_promo, interest, company,
+    rng, visitors, drawn, most, noise, strategy, aware, since_promo, interest, company,
     skill, links, shape, skill_weight, beta, kinds, clip, link_base,
 ):  # fmt: skip
-    """The posts of the day (``compose``): their authors from Poisson draws, what each
+    """The posts of the day (``compose``): their authors from their Poisson counts
+    (``drawn``, at most ``most`` each), what each
     is (``shape_posts``), its quality's odds before the author's skill shifts them
     (``post_quality``) and its link (``number_links``, counting new links in
     ``links``), with each draw where the NumPy form makes it. Returns the columns of
     ``BATCH`` but the quality, then its odds and shift."""
     own, group, spam_offtopic, offtopic_share, forbidden, spam_hidden, spam_repost = shape
-    counts = np.empty(len(visitors), np.int64)
-    for j in range(len(visitors)):
-        counts[j] = min(rng.poisson(lam[j]), most)
+    counts = np.minimum(drawn, most)
     n = counts.sum()
     author = np.empty(n, visitors.dtype)
     i = 0
