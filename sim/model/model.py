@@ -192,8 +192,8 @@ class CommunityModel(mesa.Model):
         return write(self.rng, self.state, self.params, visitors, self.companies, len(self.feed))
 
     def _submit(self, batch: dict[str, np.ndarray], events: DayEvents) -> None:
-        """Rules at submission decide; publish what they accept (``sim.model.posting.
-        publish``, or its compiled form); colleagues like it."""
+        """Rules at submission decide; publish what they accept and colleagues like it:
+        ``sim.model.posting.publish``, or its compiled form (the same results)."""
         n = len(batch["author"])
         refused = np.zeros(n, dtype=bool)
         labelled = np.zeros(n, dtype=bool)
