@@ -27,6 +27,7 @@ __all__ = [
     "expected_posts",
     "ledger",
     "publish",
+    "published",
     "shape_posts",
     "write_posts",
 ]
@@ -205,7 +206,7 @@ def publish(
         state.aware[batch["author"][refused]] = True
         keep, promo = ~refused, promo[~refused]
     events.labelled = int(np.count_nonzero(labelled))
-    post = {k: v if keep is None else v[keep] for k, v in batch.items() if k != "since_promo"}
+    post = published(batch, keep)
     author, spam = post["author"], post["by_spammer"]
     k = len(author)
     rows = feed.add(**post, created=np.full(k, day), tiebreak=rng.random(k))
@@ -215,6 +216,12 @@ def publish(
     events.promotions = int(np.count_nonzero(promo))
     events.legit_promotions = int(np.count_nonzero(promo & ~spam))
     _ring_likes(rng, state, feed, companies, params["spam_visit"], rows[spam])
+
+
+def published(batch: dict[str, np.ndarray], keep: np.ndarray | None) -> dict[str, np.ndarray]:
+    """The feed's columns of the candidate posts published: those at ``keep`` (a mask
+    or positions; None: all, without copies), without what only the rules read."""
+    return {k: v if keep is None else v[keep] for k, v in batch.items() if k != "since_promo"}
 
 
 def _ring_likes(

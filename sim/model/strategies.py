@@ -50,6 +50,7 @@ __all__ = [
     "posting_rates",
     "post_quality",
     "post_kinds",
+    "skilled_quality",
     "of_kind",
 ]
 
@@ -169,8 +170,8 @@ MARKERS = tuple(b.marker for b in TABLE)
 LEGEND = tuple(b.label for b in TABLE)
 SHARE_PARAMS = tuple(b.share for b in TABLE if b.share is not None)
 _NO_BETA = (1.0, 1.0)  # placeholder for posts a strategy never writes
-# Indexed [promotion, strategy]: a post's kind, and the Beta of its quality.
 QUALITY_CLIP = 1e-12  # a Beta draw is kept this far from 0 and 1, for its log-odds
+# Indexed [promotion, strategy]: a post's kind, and the Beta of its quality.
 KIND = np.array(
     [[-1 if b.kind is None else int(b.kind) for b in TABLE], [int(Kind.PROMOTION)] * len(TABLE)],
     dtype=np.int8,
@@ -224,4 +225,15 @@ def post_quality(
     moved by ``shift`` on the log-odds scale (the author's skill)."""
     a, b = BETA[promotion.view(np.int8), strategy].T
     base = np.minimum(np.maximum(rng.beta(a, b), QUALITY_CLIP), 1.0 - QUALITY_CLIP)
-    return 1.0 / (1.0 + np.exp(-(np.log(base / (1.0 - base)) + shift)))
+    return skilled_quality(base / (1.0 - base), shift)
+
+
+def skilled_quality(odds: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """The logistic of log ``odds`` plus ``shift``: a Beta draw's quality once the
+    author's skill moves it (computed in place on ``odds``, which it returns)."""
+    x = np.log(odds, out=odds)
+    x += shift
+    np.negative(x, out=x)
+    np.exp(x, out=x)
+    x += 1.0
+    return np.divide(1.0, x, out=x)

@@ -31,7 +31,7 @@ from sim.model.constants import MAX_POSTS_PER_VISIT, OFFTOPIC_NOISE, POST_TOPIC_
 from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
 from sim.model.population import Population
-from sim.model.posting import BATCH, SHAPE_PARAMS
+from sim.model.posting import BATCH, SHAPE_PARAMS, published
 from sim.model.strategies import (
     BETA,
     HONEST,
@@ -40,6 +40,7 @@ from sim.model.strategies import (
     QUALITY_CLIP,
     SPAMMER,
     posting_rates,
+    skilled_quality,
 )
 
 __all__ = ["compile", "publish", "write_posts"]
@@ -84,15 +85,7 @@ def write_posts(
         s.strategy, s.aware, s.since_promo, s.topic, s.company, s.skill, companies.links,
         shape, p["skill_weight"], BETA, KIND, QUALITY_CLIP, LINK_BASE,
     )  # fmt: skip
-    # the quality, as ``post_quality`` has it: the logistic of log-odds plus skill
-    x = np.log(odds, out=odds)
-    x += shift
-    np.negative(x, out=x)
-    np.exp(x, out=x)
-    x += 1.0
-    batch = dict(zip(BATCH, columns, strict=True))
-    batch["quality"] = np.divide(1.0, x, out=x)
-    return batch
+    return {**dict(zip(BATCH, columns, strict=True)), "quality": skilled_quality(odds, shift)}
 
 
 def _rates_loop(visitors, strategy, activity, motivated, rate, honest, gain, most):  # type: ignore[no-untyped-def]  # noqa: E501
@@ -214,7 +207,7 @@ def publish(
     (events.refused, events.refused_legit, events.refused_spam, events.labelled,
      events.posts, events.honest_posts, events.promotions, events.legit_promotions,
      ) = counts.tolist()  # fmt: skip
-    post = {k: v if keep is None else v[keep] for k, v in batch.items() if k != "since_promo"}
+    post = published(batch, keep)
     k = len(tiebreak)
     feed.add(**post, created=np.full(k, day), tiebreak=tiebreak, likes=likes, likes_company=likes)
 
