@@ -58,7 +58,13 @@ RESULTS = ROOT / "benchmarks" / "results"
 
 # (members, days, repetitions) per model size, and the other settings of each mode.
 FULL: dict[str, Any] = {
-    "sizes": [(1_000, 365, 15), (10_000, 365, 5), (100_000, 365, 3), (1_000_000, 365, 3)],
+    "sizes": [
+        (1_000, 365, 15),
+        (10_000, 365, 5),
+        (100_000, 365, 3),
+        (300_000, 365, 3),
+        (1_000_000, 365, 3),
+    ],
     "mesa_reps": 7,
     "mesa_steps": 365,
     "startup_reps": 7,
@@ -66,7 +72,13 @@ FULL: dict[str, Any] = {
     "sweep_reps": 3,
 }
 QUICK: dict[str, Any] = {
-    "sizes": [(1_000, 365, 3), (10_000, 365, 1), (100_000, 120, 1), (1_000_000, 30, 1)],
+    "sizes": [
+        (1_000, 365, 3),
+        (10_000, 365, 1),
+        (100_000, 120, 1),
+        (300_000, 60, 1),
+        (1_000_000, 30, 1),
+    ],
     "mesa_reps": 3,
     "mesa_steps": 365,
     "startup_reps": 3,
@@ -700,6 +712,26 @@ def _table(header: list[str], align: str, rows: list[list[str]]) -> list[str]:
     return lines + ["| " + " | ".join(row) + " |" for row in rows]
 
 
+def scaling_note(sizes: list[dict[str, Any]]) -> str:
+    """Where the cost per member-day is lowest, what the largest size costs beside it, and
+    the same per read: sizes ask different numbers of reads of a member-day (the size
+    law), and reading is most of a large group's day."""
+    lowest = min(sizes, key=lambda row: row["cost_vs_smallest"])
+    largest = max(sizes, key=lambda row: row["members"])
+
+    def per_read(row: dict[str, Any]) -> float:
+        return 1.0 / (row["member_days_per_s"] * row["reads_per_member_day"])
+
+    day = largest["cost_vs_smallest"] / lowest["cost_vs_smallest"]
+    return (
+        f"Cost per member-day is lowest at {lowest['members']:,} members; "
+        f"{largest['members']:,} cost {day:.2f}x "
+        f"that a member-day, {per_read(largest) / per_read(lowest):.2f}x a read (its members "
+        f"read {largest['reads_per_member_day']:.3f} posts a day, those of {lowest['members']:,} "
+        f"{lowest['reads_per_member_day']:.3f})."
+    )
+
+
 def markdown(result: dict[str, Any]) -> str:
     """The tables quoted in the README."""
     m, mesa, sweep = result["machine"], result["mesa"], result["sweep"]
@@ -739,6 +771,7 @@ def markdown(result: dict[str, Any]) -> str:
             for r in result["sizes"]
         ],
     )
+    lines += ["", scaling_note(result["sizes"])]
     lines += [
         "",
         f"Mesa's `BoltzmannWealth` (`mesa.examples`) at {mesa['n']:,} agents for "
