@@ -723,12 +723,18 @@ def scaling_note(sizes: list[dict[str, Any]]) -> str:
         return 1.0 / (row["member_days_per_s"] * row["reads_per_member_day"])
 
     day = largest["cost_vs_smallest"] / lowest["cost_vs_smallest"]
+    caveat = (
+        " The sizes ran for different numbers of days, and the first days after the "
+        "warm-up are a year's heaviest: compare them per read."
+        if len({row["days"] for row in sizes}) > 1
+        else ""
+    )
     return (
         f"Cost per member-day is lowest at {lowest['members']:,} members; "
         f"{largest['members']:,} cost {day:.2f}x "
         f"that a member-day, {per_read(largest) / per_read(lowest):.2f}x a read (its members "
         f"read {largest['reads_per_member_day']:.3f} posts a day, those of {lowest['members']:,} "
-        f"{lowest['reads_per_member_day']:.3f})."
+        f"{lowest['reads_per_member_day']:.3f})." + caveat
     )
 
 
