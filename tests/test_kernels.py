@@ -14,7 +14,7 @@ import pytest
 from sim.model import kernels
 from sim.model.companies import Companies
 from sim.model.draws import BLOCKS_FROM, COLUMNS, DrawBuffer
-from sim.model.feed import stable_argsort
+from sim.model.feed import Feed, stable_argsort
 from sim.model.membership import CHANGES, who_leaves
 from sim.model.model import CommunityModel
 from sim.model.population import Population
@@ -233,6 +233,31 @@ def test_stable_argsort_is_numpys_stable_order():
     for size, distinct in [(0, 1), (1, 1), (50, 3), (5000, 40), (5000, 10**9)]:
         key = rng.integers(0, distinct, size).astype(float) / 7.0
         np.testing.assert_array_equal(stable_argsort(key), np.argsort(key, kind="stable"))
+
+
+@needs_numba
+@pytest.mark.parametrize("ranking", ["engagement", "chronological"])
+def test_the_compiled_ranking_orders_the_feed_as_numpy_does(ranking):
+    """Ties (the same day, likes and tie-break), hidden and removed posts, and an
+    empty feed: the compiled order is the NumPy form's, post for post."""
+    rng = np.random.default_rng(11)
+    loop = kernels.compiled().ranked
+    for size in (0, 1, 7, 400):
+        feed = Feed()
+        created = np.sort(rng.integers(0, 30, size))
+        tiebreak = np.where(rng.random(size) < 0.3, 0.5, rng.random(size))  # many ties
+        feed.add(created=created, tiebreak=tiebreak)
+        feed.rank_likes = rng.integers(0, 4, size).astype(float)
+        feed.rank_comments = rng.integers(0, 3, size).astype(float)
+        feed.hidden = rng.random(size) < 0.1
+        feed.removed = rng.random(size) < 0.1
+        likes = feed.rank_likes - rng.integers(0, 2, size)  # as a rule may count them
+        for counted in (None, likes):
+            want = feed.ranked(30, ranking, 2.0, counted)
+            got = feed.ranked(30, ranking, 2.0, counted, loop)
+            assert got.dtype == want.dtype
+            np.testing.assert_array_equal(got, want)
+            assert not set(got) & set(np.flatnonzero(feed.hidden | feed.removed))
 
 
 def test_spammers_fill_open_rings_in_order_then_new_ones():

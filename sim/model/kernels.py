@@ -10,8 +10,8 @@ that Numba compiles: the whole of reading (``sim.model.reading.read_day``, compi
 loop), the whole of writing and publishing (``sim.model.posting.write_posts`` and
 ``publish``, compiled in ``sim.model.writing_loops``), leaving
 (``sim.model.membership.leaves``), the authors' moving averages
-(``sim.model.feedback.move_averages``) and the day's counts
-(``sim.model.metrics.tally``).
+(``sim.model.feedback.move_averages``), the day's counts
+(``sim.model.metrics.tally``) and the feed's order (``sim.model.feed.Feed.ranked``).
 
 Both forms give the same results bit for bit. The loops do the same floating-point
 operations in the same order (no fused multiply-add, sums in the order NumPy's
@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from sim.model import reading_loops, writing_loops
+from sim.model.feed import ranked_loop
 from sim.model.feedback import move_averages, move_averages_loop
 from sim.model.membership import leaves, leaves_loop
 from sim.model.metrics import tally, tally_loop
@@ -69,6 +70,9 @@ class Kernels:
     # publishing what the rules accept (``sim.model.writing_loops``), or None: its
     # NumPy form (``sim.model.posting.publish``)
     publish: Callable[..., None] | None = None
+    # the feed's order (``sim.model.feed.ranked_loop``), or None: its NumPy form
+    # (``sim.model.feed.Feed.ranked``)
+    ranked: Callable[..., np.ndarray] | None = None
 
 
 # ------------------------------------------------------------------------ NumPy forms
@@ -329,6 +333,7 @@ def compiled() -> Kernels | None:
             jit(tally_loop),
             reading_loops.compile(jit),
             *writing_loops.compile(jit),
+            ranked=jit(ranked_loop),
         )
     return _COMPILED
 

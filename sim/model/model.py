@@ -217,7 +217,8 @@ class CommunityModel(mesa.Model):
         likes = feed.rank_likes
         for rule in self.rules:
             likes = rule.ranking_likes(feed, likes)
-        return feed.ranked(self.day, p["feed_ranking"], p["comment_weight"], likes)
+        rank = self.kernels.ranked
+        return feed.ranked(self.day, p["feed_ranking"], p["comment_weight"], likes, rank)
 
     def _read(self, visitors: np.ndarray, ranked: np.ndarray, events: DayEvents) -> None:
         """Honest visitors read their feeds and react (``sim.model.reading.read_day``,
