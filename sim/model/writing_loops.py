@@ -196,31 +196,38 @@ def publish(
     events: DayEvents,
 ) -> None:
     """``sim.model.posting.publish`` (same arguments, same results) in one loop, which
-    returns the ring's likes of each post for the feed to take with the post."""
+    returns the colleagues of each spammer's post; their likes go into the feed with
+    the post. The draws (tie-breaks, then the likes) are NumPy's, in the NumPy form's
+    order: the loop takes no generator, whose hand-over to Numba costs more than a
+    small group's whole loop."""
     s = state
-    keep, tiebreak, likes, counts = _LOOPS["publish"](
-        rng, batch["author"], batch["kind"], batch["by_spammer"], batch["company"],
+    keep, spam, colleagues, counts = _LOOPS["publish"](
+        batch["author"], batch["kind"], batch["by_spammer"], batch["company"],
         refused, labelled, s.aware, s.since_promo, s.posts, s.promotions, s.contributions,
-        s.first_post, s.strategy, s.present, s.company, len(companies),
-        params["spam_visit"], day, _PROMOTION, SPAMMER,
+        s.first_post, s.strategy, s.present, s.company, len(companies), day, _PROMOTION,
+        SPAMMER,
     )  # fmt: skip
     (events.refused, events.refused_legit, events.refused_spam, events.labelled,
      events.posts, events.honest_posts, events.promotions, events.legit_promotions,
      ) = counts.tolist()  # fmt: skip
     post = published(batch, keep)
-    k = len(tiebreak)
+    k = events.posts
+    tiebreak = rng.random(k)
+    likes = np.zeros(k, np.int64)
+    if len(spam):
+        likes[spam] = rng.binomial(colleagues, params["spam_visit"])
     feed.add(**post, created=np.full(k, day), tiebreak=tiebreak, likes=likes, likes_company=likes)
 
 
 def _publish_loop(  # type: ignore[no-untyped-def]
-    rng, author, kind, by_spammer, company, refused, labelled, aware, since_promo, posts,
+    author, kind, by_spammer, company, refused, labelled, aware, since_promo, posts,
     promotions, contributions, first_post, strategy, present, member_company, companies,
-    visit, day, promotion, spammer,
+    day, promotion, spammer,
 ):  # fmt: skip
-    """Which posts are published (their positions), their tie-breaks and ring likes,
-    the authors' ledgers (``ledger``), and the day's counts: refused, refused
-    promotions of honest members and of spammers, labelled, published, honest,
-    promotions, honest promotions."""
+    """Which posts are published (their positions), the authors' ledgers (``ledger``),
+    the spammers' posts among those published (their positions) with each one's present
+    colleagues, and the day's counts: refused, refused promotions of honest members and
+    of spammers, labelled, published, honest, promotions, honest promotions."""
     counts = np.zeros(8, np.int64)
     keep = np.empty(len(author), np.int64)
     k = 0
@@ -235,9 +242,6 @@ def _publish_loop(  # type: ignore[no-untyped-def]
             keep[k] = i
             k += 1
     keep = keep[:k]
-    tiebreak = np.empty(k)
-    for j in range(k):
-        tiebreak[j] = rng.random()
     for j in range(k):  # the ledger, in the NumPy form's order
         if kind[keep[j]] == promotion:
             since_promo[author[keep[j]]] = 0
@@ -255,16 +259,18 @@ def _publish_loop(  # type: ignore[no-untyped-def]
         counts[5] += not by_spammer[i]
         counts[6] += promo
         counts[7] += promo and not by_spammer[i]
-    likes = np.zeros(k, np.int64)
+    spam = np.empty(counts[4] - counts[5], np.int64)
+    colleagues = np.empty(len(spam), np.int64)
     ring = np.zeros(companies, np.int64)  # present spammers by company
-    counted = False
-    for j in range(k):  # a colleague likes a post of its ring's with chance ``visit``
+    s = 0
+    for j in range(k):  # colleagues in its ring like a spammer's post (drawn by NumPy)
         i = keep[j]
         if by_spammer[i]:
-            if not counted:  # on the first spammer's post: most days have none
+            if s == 0:  # on the first spammer's post: most days have none
                 for m in range(len(strategy)):
                     if strategy[m] == spammer and present[m]:
                         ring[member_company[m]] += 1
-                counted = True
-            likes[j] = rng.binomial(max(ring[company[i]] - 1, 0), visit)
-    return None if k == len(author) else keep, tiebreak, likes, counts
+            spam[s] = j
+            colleagues[s] = max(ring[company[i]] - 1, 0)
+            s += 1
+    return None if k == len(author) else keep, spam, colleagues, counts
