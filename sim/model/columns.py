@@ -60,27 +60,28 @@ class Columns:
 
     def _refresh_views(self) -> None:
         """Point every column's attribute at the rows in use."""
+        rows, views = slice(self._start, self._end), self.__dict__
         for name, buffer in self._buffers.items():
-            self.__dict__[name] = buffer[self._start : self._end]
+            views[name] = buffer[rows]
 
     def _append(self, columns: dict[str, Any]) -> np.ndarray:
         """Append rows; columns not given take their fill. Returns their positions."""
         n = len(next(iter(columns.values())))
-        for name in columns:
-            if name not in self.FIELDS:
-                raise KeyError(f"unknown column {name!r}")
+        unknown = columns.keys() - self.FIELDS.keys()
+        if unknown:
+            raise KeyError(f"unknown column {min(unknown)!r}")
         first = len(self)
         self._make_room(n)
         end = self._end + n
         if end > self._filled and n < PREFILL:
             self._prefill(end)
-        filled = end <= self._filled
         new = slice(self._end, end)
-        for name, buffer in self._buffers.items():
-            if name in columns:
-                buffer[new] = columns[name]
-            elif not filled:
-                buffer[new] = self.FIELDS[name][1]
+        if end <= self._filled:  # the other columns hold their fill already
+            for name, values in columns.items():
+                self._buffers[name][new] = values
+        else:
+            for name, buffer in self._buffers.items():
+                buffer[new] = columns[name] if name in columns else self.FIELDS[name][1]
         self._end = end
         self._filled = max(self._filled, end)
         self._refresh_views()

@@ -32,7 +32,7 @@ def refresh(params: dict[str, Any], state: Population, slots: np.ndarray) -> Non
     s.unhappy[slots] = gap < 0.0  # exactly when satisfaction < standard (IEEE subtraction)
     gap /= p["visit_width"]
     # clipped so that exp never overflows (it changes nothing below 700)
-    np.clip(gap, -700.0, 700.0, out=gap)
+    np.minimum(np.maximum(gap, -700.0, out=gap), 700.0, out=gap)  # np.clip's, faster
     np.negative(gap, out=gap)
     np.exp(gap, out=gap)
     gap += 1.0
