@@ -14,7 +14,7 @@ import pytest
 from sim.model import kernels
 from sim.model.companies import Companies
 from sim.model.draws import BLOCKS_FROM, COLUMNS, DrawBuffer
-from sim.model.feed import Feed, stable_argsort
+from sim.model.feed import LOOP_RANKS_BELOW, Feed, stable_argsort
 from sim.model.membership import CHANGES, who_leaves
 from sim.model.model import CommunityModel
 from sim.model.population import Population
@@ -242,7 +242,7 @@ def test_the_compiled_ranking_orders_the_feed_as_numpy_does(ranking):
     empty feed: the compiled order is the NumPy form's, post for post."""
     rng = np.random.default_rng(11)
     loop = kernels.compiled().ranked
-    for size in (0, 1, 7, 400):
+    for size in (0, 1, 7, 400, LOOP_RANKS_BELOW - 1):
         feed = Feed()
         created = np.sort(rng.integers(0, 30, size))
         tiebreak = np.where(rng.random(size) < 0.3, 0.5, rng.random(size))  # many ties
