@@ -26,7 +26,7 @@ def _numba_draws():
     import numba
 
     @numba.njit
-    def draws(rng, k, a, b, sd, n, p):  # type: ignore[no-untyped-def]
+    def draws(rng, k, a, b, sd):  # type: ignore[no-untyped-def]
         uniform = np.empty(k)
         for i in range(k):
             uniform[i] = rng.random()
@@ -36,32 +36,25 @@ def _numba_draws():
         beta = np.empty(len(a))
         for i in range(len(a)):
             beta[i] = rng.beta(a[i], b[i])
-        binomial = np.empty(len(n), np.int64)
-        for i in range(len(n)):
-            binomial[i] = rng.binomial(n[i], p)
-        return uniform, normal, beta, binomial
+        return uniform, normal, beta
 
     return draws
 
 
 @needs_numba
-@pytest.mark.parametrize(
-    ("sd", "p"), [(POST_TOPIC_NOISE, 0.3), (OFFTOPIC_NOISE, 0.0), (OFFTOPIC_NOISE, 0.97)]
-)
-def test_numba_draws_numpys_numbers(sd, p):
-    """Uniforms, normals, Beta draws with the strategies' shapes and shapes below and
-    above 1 (both of NumPy's algorithms), and binomial counts of rings from none to a
-    thousand colleagues (both of NumPy's algorithms): the same numbers and the
-    generator left in the same state. (Poisson counts are not drawn in the loops:
-    Numba's differ from NumPy's, rarely, for means from 10 on.)"""
+@pytest.mark.parametrize("sd", [POST_TOPIC_NOISE, OFFTOPIC_NOISE])
+def test_numba_draws_numpys_numbers(sd):
+    """Uniforms, normals, and Beta draws with the strategies' shapes and shapes below
+    and above 1 (both of NumPy's algorithms): the same numbers and the generator left
+    in the same state. (Poisson counts are not drawn in the loops: Numba's differ from
+    NumPy's, rarely, for means from 10 on. Publishing's tie-breaks and ring likes are
+    drawn by NumPy after its loop.)"""
     source = np.random.default_rng(5)
     shapes = np.concatenate([BETA.reshape(-1, 2), source.random((5_000, 2)) * 4 + 0.05])
     a, b = np.repeat(shapes, 4, axis=0).T
-    n = np.concatenate([np.zeros(20, np.int64), source.integers(0, 1000, 5_000)])
     fast, plain = np.random.default_rng(8), np.random.default_rng(8)
-    got = _numba_draws()(fast, 20_000, a, b, sd, n, p)
-    want = (plain.random(20_000), plain.normal(0, sd, 20_000))
-    want = (*want, plain.beta(a, b), plain.binomial(n, p))
+    got = _numba_draws()(fast, 20_000, a, b, sd)
+    want = (plain.random(20_000), plain.normal(0, sd, 20_000), plain.beta(a, b))
     for x, y in zip(got, want, strict=True):
         assert x.dtype == y.dtype
         np.testing.assert_array_equal(x, y)

@@ -18,9 +18,9 @@ operations in the same order (no fused multiply-add, sums in the order NumPy's
 ``bincount`` adds, integer sums where NumPy sums integers as floats exactly) and
 leave every transcendental function of the model's (``exp``, ``cos``...) to NumPy,
 outside the loops. They draw every random number in the order the NumPy form does:
-with NumPy between the loops (reading), or inside a loop through Numba's generator
-(writing and publishing), which runs NumPy's own algorithms on the model's generator,
-with the C library's ``exp`` and ``log`` as NumPy's generator has them.
+with NumPy between the loops (reading, publishing), or inside a loop through Numba's
+generator (writing), which runs NumPy's own algorithms on the model's generator, with
+the C library's ``exp`` and ``log`` as NumPy's generator has them.
 
 ``select(members)`` returns the set to use: the compiled one for groups of at least
 ``COMPILED_FROM`` members when Numba can be imported (``pip install sim[fast]``), else
