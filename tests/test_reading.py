@@ -4,8 +4,10 @@ where the answer is known."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim.model.reading import relevance, sample_reads
+from sim.model.scrolling import read_gaps
 
 TODAY = 10
 
@@ -113,3 +115,16 @@ def test_a_reader_skips_its_own_posts_without_reading_them():
     reader, post, _ = sample(ranked, created, [1, 1], [6, 6], 0.0, author=author, slot=[3, 9])
     assert post[reader == 0].tolist() == [0, 2, 3, 5]
     assert post[reader == 1].tolist() == [0, 1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("hit", [0.3333333333333333, 0.3, 0.05, 1e-3, 1e-7, 1e-16, 0.5])
+def test_read_gaps_are_numpys_geometric_draws(hit):
+    """The gaps drawn by inversion over the whole array are ``rng.geometric``'s, and
+    leave the generator where it does (chances at and around NumPy's two algorithms'
+    border, and tiny ones)."""
+    fast, plain = np.random.default_rng(4), np.random.default_rng(4)
+    got = read_gaps(fast, hit, 0.0, 50_000)
+    want = plain.geometric(hit, size=50_000)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    assert fast.bit_generator.state == plain.bit_generator.state

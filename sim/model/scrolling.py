@@ -8,11 +8,16 @@ numbers.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 __all__ = ["feed_share", "read_gaps"]
+
+# Below this chance a gap could pass the largest 64-bit integer (a standard exponential
+# stays under 750), where NumPy's geometric clips it: left to NumPy.
+_INVERTED_ABOVE = 1e-15
 
 
 def feed_share(params: dict[str, Any], members: int) -> float:
@@ -23,6 +28,17 @@ def feed_share(params: dict[str, Any], members: int) -> float:
 
 def read_gaps(rng: np.random.Generator, share: float, skip: float, total: int) -> np.ndarray:
     """``total`` geometric gaps between reads along a reader's feed: a post is read when
-    it is in the feed (``share``) and not scrolled past (``skip``)."""
+    it is in the feed (``share``) and not scrolled past (``skip``).
+
+    ``rng.geometric(hit, total)``, the same numbers. Below a chance of 1/3, NumPy draws
+    each gap by inversion, ``ceil(-E / log1p(-hit))`` from a standard exponential
+    ``E``; done here over the whole array, the same operations cost about a third less
+    (a large group draws a million gaps a day)."""
     hit = share * (1.0 - skip)
-    return rng.geometric(hit, size=total) if hit < 1.0 else np.ones(total, int)
+    if hit >= 1.0:
+        return np.ones(total, int)
+    if not _INVERTED_ABOVE < hit < 1.0 / 3.0:  # NumPy's search, or a gap past int64
+        return rng.geometric(hit, size=total)
+    gaps = rng.standard_exponential(total)
+    gaps /= -math.log1p(-hit)  # the C library's log1p, as NumPy's generator uses
+    return np.ceil(gaps, out=gaps).astype(np.int64)
