@@ -187,7 +187,8 @@ class Feed(Columns):
         return order if whole else idx[order]
 
     def close_day(self) -> None:
-        """Freeze today's engagement as what tomorrow's ranking sees."""
-        self.rank_likes = self.likes.astype(np.float64)
-        self.rank_comments = self.comments.astype(np.float64)
-        self.rank_likes_company = self.likes_company.astype(np.float64)
+        """Freeze today's engagement as what tomorrow's ranking sees (counts copied into
+        the float columns in one pass each, without a converted copy in between)."""
+        np.copyto(self.rank_likes, self.likes)
+        np.copyto(self.rank_comments, self.comments)
+        np.copyto(self.rank_likes_company, self.likes_company)
