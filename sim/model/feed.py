@@ -165,8 +165,8 @@ class Feed(Columns):
         first. ``loop``: ``ranked_loop`` compiled (``sim.model.kernels``), which gives
         the same order, used for feeds shorter than ``LOOP_RANKS_BELOW``.
         """
+        likes = self.rank_likes if likes is None else likes
         if loop is not None and len(self) < LOOP_RANKS_BELOW:
-            likes = self.rank_likes if likes is None else likes
             chronological = ranking == "chronological"
             args = (self.created, self.tiebreak, likes, self.rank_comments, day, comment_weight)
             return loop(self.hidden, self.removed, *args, chronological)
@@ -177,7 +177,6 @@ class Feed(Columns):
         if ranking == "chronological":
             score = created + tiebreak
         else:
-            likes = self.rank_likes if likes is None else likes
             comments = self.rank_comments
             if not whole:
                 likes, comments = likes[idx], comments[idx]
