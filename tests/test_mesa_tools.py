@@ -52,6 +52,55 @@ def test_steps_are_integers() -> None:
     assert steps == [0, 1, 2, 3] and all(type(s) is int for s in steps)
 
 
+def _stepped(days: int, **kwargs) -> CommunityModel:
+    """A model stepped day by day through Mesa's clock, as Mesa's tools step it."""
+    model = CommunityModel(**kwargs)
+    for _ in range(days):
+        model.step()
+    return model
+
+
+def test_run_moves_mesas_clock_as_stepping_day_by_day() -> None:
+    ran = CommunityModel(rng=4, **SMALL).run(12)
+    stepped = _stepped(12, rng=4, **SMALL)
+    pd.testing.assert_frame_equal(ran.timeseries(), stepped.timeseries())
+    for model in (ran, stepped):
+        assert (model.steps, model.time) == (12, 12.0)
+        assert model.datacollector._collection_steps == list(range(13))
+        model.step()  # Mesa's next step comes one unit on, once
+        assert (model.steps, model.time, model.day) == (13, 13.0, 13)
+        assert len(model._event_list) == 1  # the next step only
+    ran.run(2)
+    assert (ran.steps, ran.time, ran.today["day"]) == (15, 15.0, 15)
+
+
+def test_an_event_scheduled_within_a_run_happens_at_its_time() -> None:
+    seen: dict[str, list[tuple[int, float, int]]] = {}
+    for way in ("run", "step"):
+        model = CommunityModel(rng=4, **SMALL)
+        calls = seen[way] = []
+
+        def note(model=model, calls=calls) -> None:
+            calls.append((model.steps, model.time, model.day))
+
+        model.schedule_event(note, at=4.5)
+        if way == "run":
+            model.run(8)
+        else:
+            for _ in range(8):
+                model.step()
+        assert (model.steps, model.time) == (8, 8.0)
+    assert seen["run"] == seen["step"] == [(4, 4.5, 4)]
+
+
+def test_a_reporter_reading_mesas_clock_sees_each_day() -> None:
+    model = CommunityModel(rng=1, **SMALL)
+    model.datacollector._new_model_reporter("clock", lambda m: (m.steps, m.time))
+    model.run(3)
+    clocks = model.datacollector.get_model_vars_dataframe()["clock"].tolist()
+    assert clocks[1:] == [(1, 1.0), (2, 2.0), (3, 3.0)]
+
+
 def test_a_reporter_added_the_mesa_way_is_collected() -> None:
     model = CommunityModel(rng=1, **SMALL)
     model.datacollector._new_model_reporter("feed_size", lambda m: len(m.feed))

@@ -16,6 +16,7 @@ import pandas as pd
 
 from sim.model import allocator, budget, kernels, posting, visits
 from sim.model.agents import Roster
+from sim.model.clock import run_days
 from sim.model.collector import DailyCollector
 from sim.model.companies import Companies
 from sim.model.constants import INITIAL_QUALITY_DAYS
@@ -118,9 +119,10 @@ class CommunityModel(mesa.Model):
         self.datacollector.collect(self)
 
     def run(self, days: int) -> CommunityModel:
-        """Run ``days`` days; returns the model for chaining."""
-        for _ in range(days):
-            self.step()
+        """Run ``days`` days; returns the model for chaining. The same as ``days`` calls
+        of ``step()``, without an event of Mesa's clock for each day when nothing else is
+        scheduled meanwhile (``sim.model.clock``)."""
+        run_days(self, days, type(self).step)
         return self
 
     def _day(self, warm: bool) -> None:
