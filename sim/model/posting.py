@@ -26,6 +26,7 @@ __all__ = [
     "contributed",
     "expected_posts",
     "ledger",
+    "post_draws",
     "publish",
     "published",
     "shape_posts",
@@ -89,17 +90,7 @@ def compose(
     per post, in visitor order."""
     p, s = params, state
     author = np.repeat(visitors, np.minimum(rng.poisson(lam), MAX_POSTS_PER_VISIT))
-    n = len(author)
-    # one row of draws per use, in the order of the draws (a (2, n) draw is the same
-    # numbers as two draws of n, one after the other)
-    draws = np.concatenate(
-        [
-            rng.random((2, n)),  # spam off-topic, social talk
-            rng.normal(0, POST_TOPIC_NOISE, (1, n)),
-            rng.normal(0, OFFTOPIC_NOISE, (1, n)),
-            rng.random((2, n)),  # hidden affiliation, repost
-        ]
-    )
+    draws = post_draws(rng, len(author))
     strategy, promo, offtopic, topic, disclosed, company, repost, violation = shape_posts(
         author,
         draws,
@@ -119,6 +110,20 @@ def compose(
         **dict(zip(BATCH, (*columns, by_spammer, s.since_promo[author]), strict=True)),
         "quality": quality,
     }
+
+
+def post_draws(rng: np.random.Generator, n: int) -> np.ndarray:
+    """The draws that shape ``n`` posts, one row per use, in the order of the draws (a
+    (2, n) draw is the same numbers as two draws of n, one after the other): spam
+    off-topic, social talk, topic noise, off-topic noise, hidden affiliation, repost."""
+    return np.concatenate(
+        [
+            rng.random((2, n)),
+            rng.normal(0, POST_TOPIC_NOISE, (1, n)),
+            rng.normal(0, OFFTOPIC_NOISE, (1, n)),
+            rng.random((2, n)),
+        ]
+    )
 
 
 # The parameters that shape posts, in the order ``shape_posts`` reads them.

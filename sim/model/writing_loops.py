@@ -1,23 +1,23 @@
-"""The day's writing as two compiled loops (``sim.model.posting.write_posts``, fused),
+"""The day's writing as three compiled loops (``sim.model.posting.write_posts``, fused),
 and its publishing as one (``sim.model.posting.publish``).
 
 A 1,000-member group writes a few dozen posts a day, and the NumPy form spends most of
 the phase's time not on them but on its forty-odd NumPy calls of about a microsecond
 each: a day with no post at all costs nearly as much. Here the phase is one loop for
-the visitors' expected posts and one for the posts, which also draws them: Numba's
-``numpy.random.Generator`` runs NumPy's own algorithms on the model's generator, so
-the loop draws the same numbers as the NumPy form when it draws in the same order
-(each row of the posts' draws in turn, as NumPy fills an array;
-``tests/test_writing_loops.py`` checks each distribution used). The visitors' Poisson
-counts come from NumPy: Numba's Poisson differs from NumPy's for means from 10 on.
-The transcendental functions (``np.tanh``, ``np.log``, ``np.exp``) stay in NumPy,
-whose last bits can differ from the C library's, on arrays of the same lengths as in
-the NumPy form. The loops do the same floating-point operations in the same order, so
-the results are the same bit for bit.
+the visitors' expected posts, one for what each post is, and one for its quality's
+odds and its link. The loops draw nothing. NumPy draws between them, with the NumPy
+form's own calls in its order: the visitors' Poisson counts, the posts' draws
+(``post_draws``), their quality's Beta draws, then one uniform per repost. Handing the
+model's generator to compiled code instead costs about 7 us a call, and about 20 us
+within a day's work, whose other work has pushed Numba's typing of it out of the
+processor's caches (``benchmarks/README.md``, tenth round). The transcendental
+functions (``np.tanh``, ``np.log``, ``np.exp``) stay in NumPy too, whose last bits can
+differ from the C library's, on arrays of the same lengths as in the NumPy form. The
+loops do the same floating-point operations in the same order, so the results are the
+same bit for bit.
 
-Publishing's loop draws nothing: handing the generator to compiled code costs about
-7 us a call, more than the loop, so NumPy draws the tie-breaks and the ring likes after
-it, in the NumPy form's order.
+Publishing's loop draws nothing either: NumPy draws the tie-breaks and the ring likes
+after it, in the NumPy form's order.
 
 ``compile(jit)`` compiles the loops and returns ``write_posts`` and ``publish``;
 ``sim.model.kernels`` puts them in the compiled set of kernels.
@@ -32,11 +32,11 @@ import numpy as np
 
 from sim.model import budget
 from sim.model.companies import LINK_BASE, Companies
-from sim.model.constants import MAX_POSTS_PER_VISIT, OFFTOPIC_NOISE, POST_TOPIC_NOISE
+from sim.model.constants import MAX_POSTS_PER_VISIT
 from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
 from sim.model.population import Population
-from sim.model.posting import BATCH, SHAPE_PARAMS, published
+from sim.model.posting import BATCH, SHAPE_PARAMS, post_draws, published
 from sim.model.strategies import (
     BETA,
     HONEST,
@@ -51,8 +51,8 @@ from sim.model.strategies import (
 __all__ = ["compile", "publish", "write_posts"]
 
 _LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops, by name
-# The draws of each post, one row per use, in the NumPy form's order (see ``compose``).
-_ROWS = 6
+# where the posts loop's columns stand in ``BATCH`` (it returns all but the link)
+_COMPANY, _LINK, _REPOST = BATCH.index("company"), BATCH.index("link"), BATCH.index("repost") - 1
 _PROMOTION = int(Kind.PROMOTION)  # a plain integer: Numba types enum members on each call
 
 
@@ -61,7 +61,12 @@ def compile(
 ) -> tuple[Callable[..., Any], Callable[..., None]]:
     """Compile the loops with ``jit`` (Numba's ``njit``); returns ``write_posts`` and
     ``publish``."""
-    _LOOPS.update(rates=jit(_rates_loop), posts=jit(_posts_loop), publish=jit(_publish_loop))
+    _LOOPS.update(
+        rates=jit(_rates_loop),
+        posts=jit(_posts_loop),
+        links=jit(_links_loop),
+        publish=jit(_publish_loop),
+    )
     return write_posts, publish
 
 
@@ -73,7 +78,8 @@ def write_posts(
     companies: Companies,
     feed_size: int,
 ) -> dict[str, np.ndarray]:
-    """``sim.model.posting.write_posts`` (same arguments, same results) in two loops."""
+    """``sim.model.posting.write_posts`` (same arguments, same results) in three loops,
+    with the NumPy form's own draws between them."""
     p, s = params, state
     motivated = np.tanh(s.feedback[visitors])
     lam = _LOOPS["rates"](
@@ -84,12 +90,18 @@ def write_posts(
     shape = np.array([p[name] for name in SHAPE_PARAMS], dtype=float)
     # Numba's Poisson is not NumPy's from 10 on (it truncates a negative candidate to
     # 0 where NumPy's floor rejects it): the counts come from NumPy
-    counts = rng.poisson(lam)
-    *columns, odds, shift = _LOOPS["posts"](
-        rng, visitors, counts, MAX_POSTS_PER_VISIT, (POST_TOPIC_NOISE, OFFTOPIC_NOISE),
-        s.strategy, s.aware, s.since_promo, s.topic, s.company, s.skill, companies.links,
-        shape, p["skill_weight"], BETA, KIND, QUALITY_CLIP, LINK_BASE,
+    counts = np.minimum(rng.poisson(lam), MAX_POSTS_PER_VISIT)
+    draws = post_draws(rng, int(counts.sum()))
+    *columns, shift, ab, promo, reposts = _LOOPS["posts"](
+        visitors, counts, draws, s.strategy, s.aware, s.since_promo, s.topic, s.company,
+        s.skill, companies.links, shape, p["skill_weight"], BETA, KIND,
     )  # fmt: skip
+    odds = rng.beta(ab[0], ab[1])  # as ``post_quality`` draws them, then the links'
+    link = _LOOPS["links"](
+        odds, QUALITY_CLIP, promo, columns[_REPOST], columns[_COMPANY], rng.random(reposts),
+        companies.links, LINK_BASE,
+    )  # fmt: skip
+    columns.insert(_LINK, link)
     return {**dict(zip(BATCH, columns, strict=True)), "quality": skilled_quality(odds, shift)}
 
 
@@ -109,17 +121,15 @@ def _rates_loop(visitors, strategy, activity, motivated, rate, honest, gain, mos
 
 
 def _posts_loop(  # type: ignore[no-untyped-def]
-    rng, visitors, drawn, most, noise, strategy, aware, since_promo, interest, company,
-    skill, links, shape, skill_weight, beta, kinds, clip, link_base,
+    visitors, counts, draws, strategy, aware, since_promo, interest, company, skill, links,
+    shape, skill_weight, beta, kinds,
 ):  # fmt: skip
-    """The posts of the day (``compose``): their authors from their Poisson counts
-    (``drawn``, at most ``most`` each), what each
-    is (``shape_posts``), its quality's odds before the author's skill shifts them
-    (``post_quality``) and its link (``number_links``, counting new links in
-    ``links``), with each draw where the NumPy form makes it. Returns the columns of
-    ``BATCH`` but the quality, then its odds and shift."""
+    """The posts of the day (``compose``): their authors from their counts (``counts``,
+    at most ``MAX_POSTS_PER_VISIT`` each) and what each is (``shape_posts``) from its
+    ``draws`` (``post_draws``). Returns the columns of ``BATCH`` but the link and the
+    quality, then each post's skill shift, the parameters of its quality's Beta
+    (``post_quality``), whether it is a promotion, and the number of reposts."""
     own, group, spam_offtopic, offtopic_share, forbidden, spam_hidden, spam_repost = shape
-    counts = np.minimum(drawn, most)
     n = counts.sum()
     author = np.empty(n, visitors.dtype)
     i = 0
@@ -127,13 +137,6 @@ def _posts_loop(  # type: ignore[no-untyped-def]
         for _ in range(counts[j]):
             author[i] = visitors[j]
             i += 1
-    draws = np.empty((_ROWS, n))
-    for row in range(_ROWS):  # as NumPy fills them: a row after the other
-        for i in range(n):
-            if row == 2 or row == 3:
-                draws[row, i] = rng.normal(0.0, noise[row - 2])
-            else:
-                draws[row, i] = rng.random()
     st = np.empty(n, strategy.dtype)
     promo = np.empty(n, np.bool_)
     offtopic = np.empty(n, np.bool_)
@@ -146,6 +149,8 @@ def _posts_loop(  # type: ignore[no-untyped-def]
     by_spammer = np.empty(n, np.bool_)
     owed = np.empty(n, since_promo.dtype)
     shift = np.empty(n)
+    ab = np.empty((2, n))
+    reposts = 0
     for i in range(n):
         a = author[i]
         st[i] = strategy[a]
@@ -164,28 +169,39 @@ def _posts_loop(  # type: ignore[no-untyped-def]
         disclosed[i] = not spam or draws[4, i] >= spam_hidden
         firm[i] = company[a]
         repost[i] = spam and draws[5, i] < spam_repost and links[firm[i]] > 0
+        reposts += repost[i]
         violation[i] = promo[i] and (repost[i] or offtopic[i] or not disclosed[i])
         if forbidden and social:
             violation[i] = True
-        kind[i] = kinds[np.int64(promo[i]), st[i]]
+        p = np.int64(promo[i])
+        kind[i] = kinds[p, st[i]]
         by_spammer[i] = spam
         owed[i] = since_promo[a]
         shift[i] = skill_weight * skill[a]
-    odds = np.empty(n)
-    for i in range(n):
-        p = np.int64(promo[i])
-        base = min(max(rng.beta(beta[p, st[i], 0], beta[p, st[i], 1]), clip), 1.0 - clip)
-        odds[i] = base / (1.0 - base)
-    link = np.full(n, -1, np.int64)
-    for i in range(n):  # a repost reuses one of its company's links, drawn in order
+        ab[0, i] = beta[p, st[i], 0]
+        ab[1, i] = beta[p, st[i], 1]
+    return (author, firm, kind, topic, repost, offtopic, disclosed, violation, by_spammer,
+            owed, shift, ab, promo, reposts)  # fmt: skip
+
+
+def _links_loop(drawn, clip, promo, repost, firm, u, links, link_base):  # type: ignore[no-untyped-def]  # noqa: E501
+    """``post_quality``'s odds from the Beta draws (``drawn``, turned into the odds in
+    place) and the links (``number_links``, counting new links in ``links``; ``u``: one
+    uniform per repost, in order)."""
+    for i in range(len(drawn)):
+        base = min(max(drawn[i], clip), 1.0 - clip)
+        drawn[i] = base / (1.0 - base)
+    link = np.full(len(drawn), -1, np.int64)
+    r = 0
+    for i in range(len(drawn)):  # a repost reuses one of its company's links
         if repost[i]:
-            link[i] = firm[i] * link_base + np.int64(rng.random() * links[firm[i]])
-    for i in range(n):  # a new promotion gets its company's next serial
+            link[i] = firm[i] * link_base + np.int64(u[r] * links[firm[i]])
+            r += 1
+    for i in range(len(drawn)):  # a new promotion gets its company's next serial
         if promo[i] and not repost[i]:
             link[i] = firm[i] * link_base + links[firm[i]]
             links[firm[i]] += 1
-    return (author, firm, kind, topic, link, repost, offtopic, disclosed, violation,
-            by_spammer, owed, odds, shift)  # fmt: skip
+    return link
 
 
 def publish(
