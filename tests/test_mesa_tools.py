@@ -52,17 +52,11 @@ def test_steps_are_integers() -> None:
     assert steps == [0, 1, 2, 3] and all(type(s) is int for s in steps)
 
 
-def _stepped(days: int, **kwargs) -> CommunityModel:
-    """A model stepped day by day through Mesa's clock, as Mesa's tools step it."""
-    model = CommunityModel(**kwargs)
-    for _ in range(days):
-        model.step()
-    return model
-
-
 def test_run_moves_mesas_clock_as_stepping_day_by_day() -> None:
     ran = CommunityModel(rng=4, **SMALL).run(12)
-    stepped = _stepped(12, rng=4, **SMALL)
+    stepped = CommunityModel(rng=4, **SMALL)
+    for _ in range(12):  # through Mesa's clock, as Mesa's tools step a model
+        stepped.step()
     pd.testing.assert_frame_equal(ran.timeseries(), stepped.timeseries())
     for model in (ran, stepped):
         assert (model.steps, model.time) == (12, 12.0)

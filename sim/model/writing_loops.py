@@ -51,8 +51,9 @@ from sim.model.strategies import (
 __all__ = ["compile", "publish", "write_posts"]
 
 _LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops, by name
-# where the posts loop's columns stand in ``BATCH`` (it returns all but the link)
-_COMPANY, _LINK, _REPOST = BATCH.index("company"), BATCH.index("link"), BATCH.index("repost") - 1
+# the columns of ``BATCH`` the posts loop returns (all but the link), and where they stand
+_SHAPED = tuple(name for name in BATCH if name != "link")
+_COMPANY, _REPOST, _LINK = _SHAPED.index("company"), _SHAPED.index("repost"), BATCH.index("link")
 _PROMOTION = int(Kind.PROMOTION)  # a plain integer: Numba types enum members on each call
 
 
