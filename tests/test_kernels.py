@@ -20,6 +20,8 @@ from sim.model.model import CommunityModel
 from sim.model.population import Population
 from sim.model.strategies import CONTRIBUTES, PROMOTER, PROMOTES, SHARER, SPAMMER
 
+RNG = np.random.default_rng(0)  # NumPy's default generator, which the loops draw from
+
 needs_numba = pytest.mark.skipif(
     kernels.compiled() is None, reason="the compiled path needs Numba (sim[fast])"
 )
@@ -145,16 +147,21 @@ def test_draws_by_blocks_of_columns_are_the_draws_of_all_at_once(n):
 def test_the_kernels_follow_the_group_size_and_the_environment(monkeypatch):
     monkeypatch.delenv("SIM_KERNELS", raising=False)
     monkeypatch.setattr(kernels, "_COMPILED", None)  # as in a new process
-    assert kernels.select(1_000) is kernels.NUMPY
-    assert kernels.select(kernels.COMPILED_FROM).name == "compiled"
+    assert kernels.select(1_000, RNG) is kernels.NUMPY
+    assert kernels.select(kernels.COMPILED_FROM, RNG).name == "compiled"
     monkeypatch.setattr(kernels, "_COMPILED", None)
     assert kernels.load()  # a sweep's worker: every group compiled from now on
-    assert kernels.select(1_000).name == "compiled"
+    assert kernels.select(1_000, RNG).name == "compiled"
     monkeypatch.setenv("SIM_KERNELS", "numpy")
-    assert kernels.select(10**6) is kernels.NUMPY
+    assert kernels.select(10**6, RNG) is kernels.NUMPY
     assert not kernels.load()
     monkeypatch.setenv("SIM_KERNELS", "compiled")
-    assert kernels.select(100).name == "compiled"
+    assert kernels.select(100, RNG).name == "compiled"
+    # the loops draw from NumPy's default PCG64 only: another generator runs on NumPy
+    other = np.random.Generator(np.random.Philox(1))
+    assert kernels.select(100, other) is kernels.NUMPY
+    model = CommunityModel(rng=other, n_members=60).run(3)
+    assert model.kernels is kernels.NUMPY and model.today["members"] > 0
 
 
 def _run(monkeypatch, path: str, **params) -> CommunityModel:
@@ -223,7 +230,7 @@ def test_without_numba_every_group_runs_on_numpy(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba now fails
     monkeypatch.setattr(kernels, "_COMPILED", None)
     monkeypatch.setenv("SIM_KERNELS", "compiled")
-    assert kernels.select(10**6) is kernels.NUMPY
+    assert kernels.select(10**6, RNG) is kernels.NUMPY
     assert not kernels.load()
     assert CommunityModel(rng=1, n_members=100).kernels is kernels.NUMPY
 
@@ -274,3 +281,10 @@ def test_spammers_fill_open_rings_in_order_then_new_ones():
     # a new ring 5
     assert got.tolist() == [0, 0, 3, 3, 3, 3, 5, 5, 5, -1, 4]
     assert len(companies) == 6
+
+
+def test_another_numpy_series_runs_on_numpy(monkeypatch):
+    """The compiled draws follow one NumPy series: with another, NumPy draws."""
+    monkeypatch.delenv("SIM_KERNELS", raising=False)
+    monkeypatch.setattr(np, "__version__", "9.0.0")
+    assert kernels.select(10**6, RNG) is kernels.NUMPY

@@ -1,7 +1,7 @@
 """The day's writing in compiled loops (``sim.model.writing_loops``) does what its
 NumPy form (``sim.model.posting.write_posts``) does, bit for bit: the same posts, the
 same companies' links and the same random stream after the same day. The loops draw
-nothing: NumPy draws between them, as the NumPy form does."""
+from the model's generator in place, NumPy's numbers in the NumPy form's order."""
 
 from __future__ import annotations
 

@@ -17,16 +17,18 @@ Both forms give the same results bit for bit. The loops do the same floating-poi
 operations in the same order (no fused multiply-add, sums in the order NumPy's
 ``bincount`` adds, integer sums where NumPy sums integers as floats exactly) and
 leave every transcendental function of the model's (``exp``, ``cos``...) to NumPy,
-outside the loops. They draw nothing: NumPy draws every random number between the
-loops, in the order the NumPy form draws them (handing the model's generator to a
-compiled function costs about 7 us a call, and about 20 us within a day's work).
+outside the loops. The loops of writing, publishing and reading draw NumPy's own
+numbers in the NumPy form's order, from the model's generator in place
+(``sim.model.bitstream``, ``sim.model.distributions``); the others draw nothing.
 
-``select(members)`` returns the set to use: the compiled one for groups of at least
-``COMPILED_FROM`` members when Numba can be imported (``pip install sim[fast]``), else
-the NumPy one. A single small group stays on NumPy: importing Numba and loading the
-compiled code would cost more than it saves. A process that runs many groups (a
-sweep's worker) calls ``load()`` once, and every later group uses the compiled loops.
-The environment variable ``SIM_KERNELS=numpy`` (or ``compiled``) forces one set, for
+``select(members, rng)`` returns the set to use: the compiled one for groups of at
+least ``COMPILED_FROM`` members when Numba can be imported (``pip install sim[fast]``)
+and the model's generator is NumPy's default PCG64 from the NumPy series whose draws
+``sim.model.distributions`` follows, else the NumPy one. A single small group stays on
+NumPy: importing Numba and loading the compiled code would cost more than it saves. A
+process that runs many groups (a sweep's worker) calls ``load()`` once, and every
+later group uses the compiled loops. The environment variable ``SIM_KERNELS=numpy``
+(or ``compiled``) forces one set (but for a generator the loops cannot draw from), for
 tests and comparisons.
 """
 
@@ -39,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.model import reading_loops, writing_loops
+from sim.model import bitstream, distributions, reading_loops, writing_loops
 from sim.model.feed import ranked_loop
 from sim.model.feedback import move_averages, move_averages_loop
 from sim.model.membership import leaves, leaves_loop
@@ -324,6 +326,12 @@ def compiled() -> Kernels | None:
         except ImportError:
             return None
         jit = numba.njit(cache=True, nogil=True)
+        # The draws first. The uniform ones are inlined where they are called (integer
+        # operations); the distributions are not: inlined with constant parameters,
+        # LLVM rewrites C library calls (``pow(x, 2.0)`` as ``x * x``), which then
+        # differ from NumPy's in the last bit.
+        bitstream.compile(numba.njit(cache=True, nogil=True, inline="always"))
+        distributions.compile(jit)
         _COMPILED = Kernels(
             "compiled",
             jit(_plan_reads_loop),
@@ -350,12 +358,15 @@ def load() -> bool:
     return compiled() is not None
 
 
-def select(members: int) -> Kernels:
-    """The kernels for a group of ``members``: compiled from ``COMPILED_FROM`` members,
-    or for any group once ``load`` has been called, if Numba is installed; NumPy
-    otherwise. ``SIM_KERNELS`` (``numpy`` or ``compiled``) overrides."""
+def select(members: int, rng: np.random.Generator) -> Kernels:
+    """The kernels for a group of ``members`` drawing from ``rng``: compiled from
+    ``COMPILED_FROM`` members, or for any group once ``load`` has been called, if Numba
+    is installed and the loops can draw from ``rng`` (NumPy's PCG64, its default:
+    ``sim.model.bitstream.drawable``, from the NumPy series that
+    ``sim.model.distributions`` follows); NumPy otherwise. ``SIM_KERNELS`` (``numpy`` or
+    ``compiled``) overrides, but for a generator the loops cannot draw from."""
     wanted = os.environ.get("SIM_KERNELS", "auto")
-    if wanted == "numpy":
+    if wanted == "numpy" or not (bitstream.drawable(rng) and distributions.follows_numpy()):
         return NUMPY
     if wanted == "auto" and members < COMPILED_FROM and _COMPILED is None:
         return NUMPY

@@ -94,7 +94,7 @@ class CommunityModel(mesa.Model):
         self.state = Population(capacity=int(values["n_members"] * 1.25) + 16)
         self.feed = Feed()
         self.rules = build_rules(values)
-        self.kernels = kernels.select(values["n_members"])
+        self.kernels = kernels.select(values["n_members"], self.rng)
         allocator.keep_freed_memory(values["n_members"])  # large groups: process-wide
         self._flagging = any(type(rule).flags is not Rule.flags for rule in self.rules)
         self.companies = Companies()

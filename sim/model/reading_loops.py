@@ -17,19 +17,20 @@ puts it in the compiled set of kernels.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from sim.model import budget
+from sim.model import bitstream, budget, distributions
 from sim.model.constants import FEEDBACK_WEIGHT, VISIT_BOOST
 from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
 from sim.model.feedback import credit
 from sim.model.logs import Logs
 from sim.model.population import Population
-from sim.model.scrolling import feed_share, read_gaps
+from sim.model.scrolling import INVERTED_ABOVE, feed_share, read_chance
 from sim.model.strategies import COMMENT, HONEST, LIKE
 
 __all__ = ["compile", "read_day"]
@@ -45,14 +46,18 @@ PROMO, DISCLOSED, OFFTOPIC, SOCIAL, QUESTION = 1, 2, 4, 8, 16
 
 def compile(jit: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Callable[..., None]:
     """Compile the loops with ``jit`` (Numba's ``njit``); returns ``read_day``."""
-    _LOOPS.update(
-        readers=jit(_readers_loop),
-        bits=jit(_bits_loop),
-        place=jit(_place_loop),
-        payoff=jit(_payoff_loop),
-        satisfy=jit(_satisfaction_loop),
-        react=jit(_react_loop),
-    )
+    if not _LOOPS:  # the loops that others call are compiled in place of their plain forms
+        module = globals()
+        module["_place_loop"] = jit(_place_loop)
+        _LOOPS.update(
+            readers=jit(_readers_loop),
+            bits=jit(_bits_loop),
+            place=_place_loop,
+            drawn_place=jit(_drawn_place_loop),
+            payoff=jit(_payoff_loop),
+            satisfy=jit(_satisfaction_loop),
+            react=jit(_react_loop),
+        )
     return read_day
 
 
@@ -73,10 +78,9 @@ def read_day(
     ``loops`` is the compiled set of kernels, whose plan of reads and moving averages
     it uses."""
     p, s, f = params, state, feed
-    readers, rates, bits, (i, post, quality, angle), offered = _sample(
-        rng, p, s, f, loops, day, visitors, ranked, members
+    readers, rates, bits, (i, post, quality, angle), offered, u_like, u_comment = _sample(
+        bitstream.stream(rng), p, s, f, loops, day, visitors, ranked, members
     )
-    u_like, u_comment = rng.random(len(i)), rng.random(len(i))  # as the NumPy form draws
     cosine = np.cos(angle, out=angle)
     value = np.empty(len(i))
     sums, exponents, ratio = _LOOPS["payoff"](
@@ -98,7 +102,7 @@ def read_day(
 
 
 def _sample(
-    rng: np.random.Generator,
+    st: np.ndarray,
     params: dict[str, Any],
     state: Population,
     feed: Feed,
@@ -107,10 +111,11 @@ def _sample(
     visitors: np.ndarray,
     ranked: np.ndarray,
     members: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, ...], np.ndarray]:
-    """``sim.model.reading.sample_reads`` and ``read_posts`` for the honest visitors:
-    the readers, their like and comment rates, the posts' bits, each read's reader
-    position, post row, quality and angle, and what each reader had to sift."""
+) -> tuple[Any, ...]:
+    """``sim.model.reading.sample_reads`` and ``read_posts`` for the honest visitors,
+    drawing from ``st``: the readers, their like and comment rates, the posts' bits,
+    each read's reader position, post row, quality and angle, what each reader had to
+    sift, and each read's two uniform draws (like, comment)."""
     p, s, f = params, state, feed
     readers, away, attention, total, interest, rates, age = _LOOPS["readers"](
         visitors, s.strategy, HONEST, s.last_visit, s.attention, s.topic, LIKE, COMMENT, day,
@@ -123,17 +128,17 @@ def _sample(
     share = feed_share(p, members)
     who, k, first, n, eligible, offered = loops.plan_reads(ranked, age, away, attention, share)
     planned = int(k.sum())
-    gaps = read_gaps(rng, share, p["scan_depth"], planned) if planned else np.zeros(0, int)
     # read-sized arrays from NumPy, which backs large ones with huge pages where it can
     i, post = np.empty(planned, np.int64), np.empty(planned, np.int64)
     quality, angle = np.empty(planned), np.empty(planned)
+    u = np.empty((2, planned))
     author = f.author if len(f) < _SMALL else _narrow(f.author)
-    reads = _LOOPS["place"](
-        gaps, k, who, first, n, eligible, author, readers, interest, looked_up,
-        i, post, quality, angle,
+    reads = _LOOPS["drawn_place"](
+        st, read_chance(share, p["scan_depth"]), k, who, first, n, eligible, author, readers,
+        interest, looked_up, i, post, quality, angle, u,
     )  # fmt: skip
     placed = (i[:reads], post[:reads], quality[:reads], angle[:reads])
-    return readers, rates, bits, placed, offered
+    return readers, rates, bits, placed, offered, u[0, :reads], u[1, :reads]
 
 
 def _react(
@@ -221,6 +226,34 @@ def _readers_loop(
     for q in range(len(ranked)):
         age[q] = day - created[ranked[q]]
     return readers, away, budget, total, interest, rates, age
+
+
+def _drawn_place_loop(  # type: ignore[no-untyped-def]
+    st, hit, k, who, first, n, eligible, author, readers, interest, looked_up, i, post,
+    quality, angle, u,
+):  # fmt: skip
+    """``_place_loop`` with its gaps drawn from ``st`` as ``read_gaps`` draws them
+    (``k.sum()`` of them, each post read with chance ``hit``, above 0 by the parameters'
+    bounds: 1 from a chance of 1, by inversion of a standard exponential below 1/3,
+    else NumPy's geometric draw), then each read's two uniform draws, all likes' then
+    all comments', into ``u``'s two rows. Returns the number of reads."""
+    gaps = np.empty(k.sum(), np.int64)
+    inverted, scale = INVERTED_ABOVE < hit < 1.0 / 3.0, -math.log1p(-hit)
+    for g in range(len(gaps)):
+        if hit >= 1.0:
+            gaps[g] = 1
+        elif inverted:
+            gaps[g] = np.int64(math.ceil(distributions.standard_exponential(st) / scale))
+        else:
+            gaps[g] = distributions.geometric(st, hit)
+    reads = _place_loop(
+        gaps, k, who, first, n, eligible, author, readers, interest, looked_up, i, post,
+        quality, angle,
+    )  # fmt: skip
+    for row in range(2):
+        for r in range(reads):
+            u[row, r] = bitstream.next_double(st)
+    return reads
 
 
 def _place_loop(

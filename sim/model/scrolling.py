@@ -2,8 +2,8 @@
 and the gaps between the posts it reads.
 
 Both forms of the day's reading (``sim.model.reading.read_day`` and its compiled form
-in ``sim.model.reading_loops``) take these from here, so that they draw the same
-numbers.
+in ``sim.model.reading_loops``, which draws each gap as ``read_gaps`` does) take these
+from here, so that they draw the same numbers.
 """
 
 from __future__ import annotations
@@ -13,17 +13,23 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["feed_share", "read_gaps"]
+__all__ = ["INVERTED_ABOVE", "feed_share", "read_chance", "read_gaps"]
 
 # Below this chance a gap could pass the largest 64-bit integer (a standard exponential
 # stays under 750), where NumPy's geometric clips it: left to NumPy.
-_INVERTED_ABOVE = 1e-15
+INVERTED_ABOVE = 1e-15
 
 
 def feed_share(params: dict[str, Any], members: int) -> float:
     """Probability that a post of the group is in a given reader's own feed: the
     ``feed_reach`` members it follows, out of the ``members - 1`` others."""
     return min(1.0, params["feed_reach"] / max(members - 1, 1))
+
+
+def read_chance(share: float, skip: float) -> float:
+    """Chance that a post along a reader's feed is read: it is in the reader's own
+    feed (``share``) and not scrolled past (``skip``)."""
+    return share * (1.0 - skip)
 
 
 def read_gaps(rng: np.random.Generator, share: float, skip: float, total: int) -> np.ndarray:
@@ -34,10 +40,10 @@ def read_gaps(rng: np.random.Generator, share: float, skip: float, total: int) -
     each gap by inversion, ``ceil(-E / log1p(-hit))`` from a standard exponential
     ``E``; done here over the whole array, the same operations cost about a third less
     (a large group draws a million gaps a day)."""
-    hit = share * (1.0 - skip)
+    hit = read_chance(share, skip)
     if hit >= 1.0:
         return np.ones(total, int)
-    if not _INVERTED_ABOVE < hit < 1.0 / 3.0:  # NumPy's search, or a gap past int64
+    if not INVERTED_ABOVE < hit < 1.0 / 3.0:  # NumPy's search, or a gap past int64
         return rng.geometric(hit, size=total)
     gaps = rng.standard_exponential(total)
     gaps /= -math.log1p(-hit)  # the C library's log1p, as NumPy's generator uses

@@ -1,23 +1,20 @@
-"""The day's writing as three compiled loops (``sim.model.posting.write_posts``, fused),
+"""The day's writing as two compiled loops (``sim.model.posting.write_posts``, fused),
 and its publishing as one (``sim.model.posting.publish``).
 
 A 1,000-member group writes a few dozen posts a day, and the NumPy form spends most of
 the phase's time not on them but on its forty-odd NumPy calls of about a microsecond
-each: a day with no post at all costs nearly as much. Here the phase is one loop for
-the visitors' expected posts, one for what each post is, and one for its quality's
-odds and its link. The loops draw nothing. NumPy draws between them, with the NumPy
-form's own calls in its order: the visitors' Poisson counts, the posts' draws
-(``post_draws``), their quality's Beta draws, then one uniform per repost. Handing the
-model's generator to compiled code instead costs about 7 us a call, and about 20 us
-within a day's work, whose other work has pushed Numba's typing of it out of the
-processor's caches (``benchmarks/README.md``, tenth round). The transcendental
-functions (``np.tanh``, ``np.log``, ``np.exp``) stay in NumPy too, whose last bits can
-differ from the C library's, on arrays of the same lengths as in the NumPy form. The
-loops do the same floating-point operations in the same order, so the results are the
-same bit for bit.
+each, and on its generator's calls of several: a day with no post at all costs nearly
+as much. Here the phase is one loop for the visitors' expected posts and one for the
+rest: the posts' draws, what each post is, its quality's odds and its link. The loops
+draw from the model's generator in place (``sim.model.bitstream``), NumPy's numbers
+in the NumPy form's order (``sim.model.distributions``). The transcendental functions
+(``np.tanh``, ``np.log``, ``np.exp``) stay in NumPy, whose last bits can differ from
+the C library's, on arrays of the same lengths as in the NumPy form. The loops do the
+same floating-point operations in the same order, so the results are the same bit
+for bit.
 
-Publishing's loop draws nothing either: NumPy draws the tie-breaks and the ring likes
-after it, in the NumPy form's order.
+Publishing's loop draws the tie-breaks and the ring likes after it, in the NumPy
+form's order.
 
 ``compile(jit)`` compiles the loops and returns ``write_posts`` and ``publish``;
 ``sim.model.kernels`` puts them in the compiled set of kernels.
@@ -30,13 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from sim.model import budget
+from sim.model import bitstream, budget, distributions
 from sim.model.companies import LINK_BASE, Companies
-from sim.model.constants import MAX_POSTS_PER_VISIT
+from sim.model.constants import MAX_POSTS_PER_VISIT, OFFTOPIC_NOISE, POST_TOPIC_NOISE
 from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
 from sim.model.population import Population
-from sim.model.posting import BATCH, SHAPE_PARAMS, post_draws, published
+from sim.model.posting import BATCH, SHAPE_PARAMS, published
 from sim.model.strategies import (
     BETA,
     HONEST,
@@ -52,8 +49,8 @@ __all__ = ["compile", "publish", "write_posts"]
 
 _LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops, by name
 # the columns of ``BATCH`` the posts loop returns (all but the link), and where they stand
-_SHAPED = tuple(name for name in BATCH if name != "link")
-_COMPANY, _REPOST, _LINK = _SHAPED.index("company"), _SHAPED.index("repost"), BATCH.index("link")
+_LINK = BATCH.index("link")  # the write loop returns the link after the other columns
+_NOISE = (POST_TOPIC_NOISE, OFFTOPIC_NOISE)  # the spreads of the posts' two normal draws
 _PROMOTION = int(Kind.PROMOTION)  # a plain integer: Numba types enum members on each call
 
 
@@ -61,13 +58,15 @@ def compile(
     jit: Callable[[Callable[..., Any]], Callable[..., Any]],
 ) -> tuple[Callable[..., Any], Callable[..., None]]:
     """Compile the loops with ``jit`` (Numba's ``njit``); returns ``write_posts`` and
-    ``publish``."""
-    _LOOPS.update(
-        rates=jit(_rates_loop),
-        posts=jit(_posts_loop),
-        links=jit(_links_loop),
-        publish=jit(_publish_loop),
-    )
+    ``publish``. The loops that others call are compiled in place of their plain
+    forms, as Numba needs them (once: ``compile`` again changes nothing)."""
+    if not _LOOPS:
+        module = globals()
+        for name in ("_posts_loop", "_links_loop", "_publish_loop"):
+            module[name] = jit(module[name])
+        _LOOPS.update(
+            rates=jit(_rates_loop), write=jit(_write_loop), publish=jit(_drawn_publish_loop)
+        )
     return write_posts, publish
 
 
@@ -79,8 +78,8 @@ def write_posts(
     companies: Companies,
     feed_size: int,
 ) -> dict[str, np.ndarray]:
-    """``sim.model.posting.write_posts`` (same arguments, same results) in three loops,
-    with the NumPy form's own draws between them."""
+    """``sim.model.posting.write_posts`` (same arguments, same results) in two loops,
+    which draw from ``rng`` (a PCG64) in place (``sim.model.bitstream``)."""
     p, s = params, state
     motivated = np.tanh(s.feedback[visitors])
     lam = _LOOPS["rates"](
@@ -89,18 +88,10 @@ def write_posts(
     )  # fmt: skip
     budget.check(p["memory_limit"], s.n, int(feed_size + float(lam.sum())))
     shape = np.array([p[name] for name in SHAPE_PARAMS], dtype=float)
-    # Numba's Poisson is not NumPy's from 10 on (it truncates a negative candidate to
-    # 0 where NumPy's floor rejects it): the counts come from NumPy
-    counts = np.minimum(rng.poisson(lam), MAX_POSTS_PER_VISIT)
-    draws = post_draws(rng, int(counts.sum()))
-    *columns, shift, ab, promo, reposts = _LOOPS["posts"](
-        visitors, counts, draws, s.strategy, s.aware, s.since_promo, s.topic, s.company,
-        s.skill, companies.links, shape, p["skill_weight"], BETA, KIND,
-    )  # fmt: skip
-    odds = rng.beta(ab[0], ab[1])  # as ``post_quality`` draws them, then the links'
-    link = _LOOPS["links"](
-        odds, QUALITY_CLIP, promo, columns[_REPOST], columns[_COMPANY], rng.random(reposts),
-        companies.links, LINK_BASE,
+    *columns, link, shift, odds = _LOOPS["write"](
+        bitstream.stream(rng), lam, MAX_POSTS_PER_VISIT, _NOISE, visitors, s.strategy,
+        s.aware, s.since_promo, s.topic, s.company, s.skill, companies.links, shape,
+        p["skill_weight"], BETA, KIND, QUALITY_CLIP, LINK_BASE,
     )  # fmt: skip
     columns.insert(_LINK, link)
     return {**dict(zip(BATCH, columns, strict=True)), "quality": skilled_quality(odds, shift)}
@@ -119,6 +110,44 @@ def _rates_loop(visitors, strategy, activity, motivated, rate, honest, gain, mos
             lam[j] = rate[st]
         lam[j] = min(lam[j], most)
     return lam
+
+
+def _write_loop(  # type: ignore[no-untyped-def]
+    st, lam, most, noise, visitors, strategy, aware, since_promo, interest, company, skill,
+    links, shape, skill_weight, beta, kinds, clip, link_base,
+):  # fmt: skip
+    """``compose`` from the visitors' expected posts ``lam``, drawing from ``st`` as
+    the NumPy form draws from its generator, in its order: each visitor's Poisson
+    count (at most ``most``), the posts' draws (``post_draws``; ``noise``: the spreads
+    of its two normal rows), then what each post is (``_posts_loop``), its quality's
+    Beta draw, and one uniform per repost for the links (``_links_loop``). Returns the
+    columns of ``BATCH`` but the link, the link, each post's skill shift and its
+    quality's odds."""
+    counts = np.empty(len(lam), np.int64)
+    for j in range(len(lam)):
+        counts[j] = min(distributions.poisson(st, lam[j]), most)
+    n = counts.sum()
+    draws = np.empty((6, n))
+    for row in range(6):
+        for i in range(n):
+            if row == 2 or row == 3:
+                draws[row, i] = distributions.normal(st, 0.0, noise[row - 2])
+            else:
+                draws[row, i] = bitstream.next_double(st)
+    (author, firm, kind, topic, repost, offtopic, disclosed, violation, by_spammer, owed,
+     shift, ab, promo, reposts) = _posts_loop(
+        visitors, counts, draws, strategy, aware, since_promo, interest, company, skill,
+        links, shape, skill_weight, beta, kinds,
+    )  # fmt: skip
+    odds = np.empty(n)
+    for i in range(n):
+        odds[i] = distributions.beta(st, ab[0, i], ab[1, i])
+    u = np.empty(reposts)
+    for r in range(reposts):
+        u[r] = bitstream.next_double(st)
+    link = _links_loop(odds, clip, promo, repost, firm, u, links, link_base)
+    return (author, firm, kind, topic, repost, offtopic, disclosed, violation, by_spammer,
+            owed, link, shift, odds)  # fmt: skip
 
 
 def _posts_loop(  # type: ignore[no-untyped-def]
@@ -218,27 +247,35 @@ def publish(
     events: DayEvents,
 ) -> None:
     """``sim.model.posting.publish`` (same arguments, same results) in one loop, which
-    returns the colleagues of each spammer's post; their likes go into the feed with
-    the post. The draws (tie-breaks, then the likes) are NumPy's, in the NumPy form's
-    order: the loop takes no generator, whose hand-over to Numba costs more than a
-    small group's whole loop."""
+    draws the tie-breaks and the ring likes from ``rng`` (a PCG64) in place."""
     s = state
-    keep, spam, colleagues, counts = _LOOPS["publish"](
-        batch["author"], batch["kind"], batch["by_spammer"], batch["company"],
-        refused, labelled, s.aware, s.since_promo, s.posts, s.promotions, s.contributions,
-        s.first_post, s.strategy, s.present, s.company, len(companies), day, _PROMOTION,
-        SPAMMER,
+    keep, counts, tiebreak, likes = _LOOPS["publish"](
+        bitstream.stream(rng), params["spam_visit"], batch["author"], batch["kind"],
+        batch["by_spammer"], batch["company"], refused, labelled, s.aware, s.since_promo,
+        s.posts, s.promotions, s.contributions, s.first_post, s.strategy, s.present,
+        s.company, len(companies), day, _PROMOTION, SPAMMER,
     )  # fmt: skip
     (events.refused, events.refused_legit, events.refused_spam, events.labelled,
      events.posts, events.honest_posts, events.promotions, events.legit_promotions,
      ) = counts.tolist()  # fmt: skip
     post = published(batch, keep)
-    k = events.posts
-    tiebreak = rng.random(k)
-    likes = np.zeros(k, np.int64)
-    if len(spam):
-        likes[spam] = rng.binomial(colleagues, params["spam_visit"])
-    feed.add(**post, created=np.full(k, day), tiebreak=tiebreak, likes=likes, likes_company=likes)
+    created = np.full(events.posts, day)
+    feed.add(**post, created=created, tiebreak=tiebreak, likes=likes, likes_company=likes)
+
+
+def _drawn_publish_loop(st, visit, *publishing):  # type: ignore[no-untyped-def]
+    """``_publish_loop`` on ``publishing``, then its draws from ``st`` in the NumPy
+    form's order: a tie-break for each post published, then the likes of each spammer's
+    post, each present colleague's with chance ``visit``. Returns the posts kept (None:
+    all), the day's counts, the tie-breaks and the likes."""
+    keep, spam, colleagues, counts = _publish_loop(*publishing)
+    tiebreak = np.empty(counts[4])
+    for j in range(len(tiebreak)):
+        tiebreak[j] = bitstream.next_double(st)
+    likes = np.zeros(len(tiebreak), np.int64)
+    for j in range(len(spam)):
+        likes[spam[j]] = distributions.binomial(st, colleagues[j], visit)
+    return keep, counts, tiebreak, likes
 
 
 def _publish_loop(  # type: ignore[no-untyped-def]
@@ -285,7 +322,7 @@ def _publish_loop(  # type: ignore[no-untyped-def]
     colleagues = np.empty(len(spam), np.int64)
     ring = np.zeros(companies, np.int64)  # present spammers by company
     s = 0
-    for j in range(k):  # colleagues in its ring like a spammer's post (drawn by NumPy)
+    for j in range(k):  # colleagues in its ring like a spammer's post (drawn after)
         i = keep[j]
         if by_spammer[i]:
             if s == 0:  # on the first spammer's post: most days have none
