@@ -8,7 +8,9 @@ that Numba compiles: the whole of reading (``sim.model.reading.read_day``, compi
 ``sim.model.reading_loops``; its NumPy steps ``plan_reads``, ``place_reads``,
 ``read_posts``, ``payoff_sums`` and ``react`` are here, and ``plan_reads`` has its own
 loop), the whole of writing and publishing (``sim.model.posting.write_posts`` and
-``publish``, compiled in ``sim.model.writing_loops``), leaving
+``publish``, compiled in ``sim.model.writing_loops``), joining
+(``sim.model.membership.newcomer_counts`` and ``newcomer_traits``, compiled in
+``sim.model.joining_loops``), visiting (``sim.model.visits.visit``), leaving
 (``sim.model.membership.leaves``), the authors' moving averages
 (``sim.model.feedback.move_averages``), the day's counts
 (``sim.model.metrics.tally``) and the feed's order (``sim.model.feed.Feed.ranked``).
@@ -17,7 +19,7 @@ Both forms give the same results bit for bit. The loops do the same floating-poi
 operations in the same order (no fused multiply-add, sums in the order NumPy's
 ``bincount`` adds, integer sums where NumPy sums integers as floats exactly) and
 leave every transcendental function of the model's (``exp``, ``cos``...) to NumPy,
-outside the loops. The loops of writing, publishing and reading draw NumPy's own
+outside the loops. The loops of writing, publishing, reading, joining and visiting draw NumPy's own
 numbers in the NumPy form's order, from the model's generator in place
 (``sim.model.bitstream``, ``sim.model.distributions``); the others draw nothing.
 
@@ -41,7 +43,14 @@ from typing import Any
 
 import numpy as np
 
-from sim.model import bitstream, distributions, reading_loops, writing_loops
+from sim.model import (
+    bitstream,
+    distributions,
+    joining_loops,
+    reading_loops,
+    visits,
+    writing_loops,
+)
 from sim.model.feed import ranked_loop
 from sim.model.feedback import move_averages, move_averages_loop
 from sim.model.membership import leaves, leaves_loop
@@ -74,6 +83,13 @@ class Kernels:
     # the feed's order (``sim.model.feed.ranked_loop``), or None: its NumPy form
     # (``sim.model.feed.Feed.ranked``)
     ranked: Callable[..., np.ndarray] | None = None
+    # the day's newcomers and their traits (``sim.model.joining_loops``), or None: their
+    # NumPy forms (``sim.model.membership.newcomer_counts`` and ``newcomer_traits``)
+    newcomer_counts: Callable[..., tuple[int, int]] | None = None
+    newcomer_traits: Callable[..., dict[str, np.ndarray]] | None = None
+    # today's visitors (``sim.model.visits.visit_loop``), or None: its NumPy form
+    # (``sim.model.visits.visit``)
+    visit: Callable[..., tuple[np.ndarray, int]] | None = None
 
 
 # ------------------------------------------------------------------------ NumPy forms
@@ -340,7 +356,9 @@ def compiled() -> Kernels | None:
             jit(tally_loop),
             reading_loops.compile(jit),
             *writing_loops.compile(jit),
-            ranked=jit(ranked_loop),
+            jit(ranked_loop),
+            *joining_loops.compile(jit),
+            visits.compile(jit),
         )
     return _COMPILED
 

@@ -39,7 +39,7 @@ from sim.model.params import from_scenario, resolve
 from sim.model.population import Population
 from sim.model.reading import read_day
 from sim.model.rules import Reads, Rule, build_rules
-from sim.model.strategies import HONEST, SPAMMER, of_kind
+from sim.model.strategies import HONEST, SPAMMER
 
 __all__ = ["CommunityModel", "DailyCollector"]
 
@@ -180,11 +180,11 @@ class CommunityModel(mesa.Model):
         feed.expire(self.day, lifetime)
 
     def _visit(self, warm: bool, events: DayEvents) -> np.ndarray:
-        """Slots of today's visitors; satisfaction drives honest members' visits."""
-        s = self.state
-        visitors = visits.visitors(self.draws.uniform(self.rng, s.n), self.params, s, warm)
+        """Slots of today's visitors; satisfaction drives honest members' visits
+        (``sim.model.visits.visit``, or its compiled form: the same results)."""
+        visit = self.kernels.visit or visits.visit
+        visitors, events.honest_visits = visit(self.rng, self.draws, self.params, self.state, warm)
         events.visits = len(visitors)
-        events.honest_visits = int(np.count_nonzero(of_kind(HONEST, s.strategy[visitors])))
         return visitors
 
     def _write(self, visitors: np.ndarray) -> dict[str, np.ndarray]:
@@ -315,9 +315,11 @@ class CommunityModel(mesa.Model):
         self._leave(*who_leaves(blocks, self.state, self.params, self.kernels.leaves), events)
 
     def _join(self, events: DayEvents) -> None:
-        """Newcomers: honest ones follow reputation and size, spammers the audience."""
+        """Newcomers: honest ones follow reputation and size, spammers the audience
+        (``sim.model.membership``'s functions, or their compiled forms)."""
         assert self.reputation is not None
-        honest, spam = newcomer_counts(self.rng, self.state, self.params, self.reputation)
+        count = self.kernels.newcomer_counts or newcomer_counts
+        honest, spam = count(self.rng, self.state, self.params, self.reputation)
         newcomers = np.concatenate(
             [draw_honest(self.rng, self.params, honest), np.full(spam, SPAMMER, dtype=np.int8)]
         )
@@ -336,7 +338,8 @@ class CommunityModel(mesa.Model):
         if k == 0:
             return np.zeros(0, dtype=np.int64)
         budget.check(self.params["memory_limit"], self.state.n + k, len(self.feed))
-        traits = newcomer_traits(self.rng, self.params, strategies, founding)
+        draw = self.kernels.newcomer_traits or newcomer_traits
+        traits = draw(self.rng, self.params, strategies, founding)
         company = self.companies.assign(strategies, self.state, self.params["ring_size"])
         slots = self.state.add(
             present=np.ones(k, bool), company=company, joined=np.full(k, self.day), **traits

@@ -8,19 +8,29 @@ element, so a chance kept is the chance recomputed, bit for bit. Whether the mem
 is unhappy (satisfaction below standard: it lurks or leaves sooner) is kept the same
 way (``unhappy``), so that a day's lurking and leaving reads a byte per member
 instead of two floats.
+
+Who visits is drawn in one of two forms with the same results: ``visit`` (NumPy, the
+reference), and its loop ``visit_loop``, compiled by ``compile`` into the compiled set
+of kernels (``sim.model.kernels``), which draws each member's uniform from the model's
+generator in place (``sim.model.bitstream``) in the same pass that decides the visit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from sim.model import bitstream
 from sim.model.constants import VISIT_BOOST
+from sim.model.draws import DrawBuffer
 from sim.model.population import Population
-from sim.model.strategies import SPAMMER
+from sim.model.strategies import HONEST, SPAMMER, of_kind
 
-__all__ = ["refresh", "visitors"]
+__all__ = ["compile", "refresh", "visit", "visit_loop", "visitors"]
+
+_LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loop
 
 
 def refresh(params: dict[str, Any], state: Population, slots: np.ndarray) -> None:
@@ -53,3 +63,60 @@ def visitors(u: np.ndarray, params: dict[str, Any], state: Population, warm: boo
     visit |= spammer & (u < spam_chance)
     visit &= s.present
     return visit.nonzero()[0]
+
+
+def visit(
+    rng: np.random.Generator,
+    buffer: DrawBuffer,
+    params: dict[str, Any],
+    state: Population,
+    warm: bool,
+) -> tuple[np.ndarray, int]:
+    """Slots of today's visitors (``visitors``, its uniforms drawn into ``buffer``) and
+    how many of them are honest."""
+    slots = visitors(buffer.uniform(rng, state.n), params, state, warm)
+    return slots, int(np.count_nonzero(of_kind(HONEST, state.strategy[slots])))
+
+
+def compile(jit: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Callable[..., Any]:
+    """Compile ``visit_loop`` with ``jit`` (Numba's ``njit``); returns the compiled form
+    of ``visit`` (the same arguments and results)."""
+    _LOOPS["visit"] = jit(visit_loop)
+    return _compiled_visit
+
+
+def _compiled_visit(
+    rng: np.random.Generator,
+    buffer: DrawBuffer,
+    params: dict[str, Any],
+    state: Population,
+    warm: bool,
+) -> tuple[np.ndarray, int]:
+    """``visit`` by ``visit_loop``, drawing from ``rng`` (a PCG64) in place."""
+    s = state
+    spam_chance = 0.0 if warm else float(params["spam_visit"])
+    slots, honest = _LOOPS["visit"](
+        bitstream.stream(rng), s.visit_chance, s.strategy, s.present, SPAMMER, spam_chance,
+        HONEST,
+    )  # fmt: skip
+    return slots, int(honest)
+
+
+def visit_loop(st, chance, strategy, present, spammer, spam_chance, honest):  # type: ignore[no-untyped-def]  # noqa: E501
+    """``visit`` as one pass over the members, for Numba: each member's uniform, drawn
+    from ``st`` in order of slot, decides its visit."""
+    slots = np.empty(len(present), np.int64)
+    k = 0
+    visiting = 0
+    for m in range(len(present)):
+        u = bitstream.next_double(st)
+        if present[m]:
+            if strategy[m] == spammer:
+                here = u < spam_chance
+            else:
+                here = u < chance[m]
+            if here:
+                slots[k] = m
+                k += 1
+                visiting += honest[strategy[m]]
+    return slots[:k], visiting

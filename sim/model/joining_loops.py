@@ -1,0 +1,147 @@
+"""Who joins today and what newcomers bring, compiled: ``sim.model.membership``'s
+``newcomer_counts`` and ``newcomer_traits``, each one loop.
+
+Every day counts the members present and the audience and draws two Poisson
+numbers of newcomers; a day with newcomers draws seven traits for each. In NumPy
+that is a dozen calls, whose fixed costs (several microseconds for each of the
+generator's) are most of the time of a small group's joining. Here each is one loop
+that draws from the model's generator in place (``sim.model.bitstream``), NumPy's
+numbers in the NumPy form's order (``sim.model.distributions``), with the same
+floating-point operations in the same order: the results are the same bit for bit.
+The scalars the NumPy form computes with Python's or NumPy's ``pow``, ``log`` and
+``sqrt`` are computed here the same way, before the loops.
+
+``compile(jit)`` compiles the loops and returns ``newcomer_counts`` and
+``newcomer_traits``; ``sim.model.kernels`` puts them in the compiled set of kernels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from sim.model import bitstream, distributions
+from sim.model.constants import ATTENTION_SIGMA, START_MARGIN, TOPIC_SPREAD, VISIT_SHAPE
+from sim.model.membership import awareness
+from sim.model.population import Population
+from sim.model.strategies import SPAMMER
+
+__all__ = ["compile", "newcomer_counts", "newcomer_traits"]
+
+_LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops, by name
+
+
+def compile(
+    jit: Callable[[Callable[..., Any]], Callable[..., Any]],
+) -> tuple[Callable[..., tuple[int, int]], Callable[..., dict[str, np.ndarray]]]:
+    """Compile the loops with ``jit`` (Numba's ``njit``); returns ``newcomer_counts``
+    and ``newcomer_traits``."""
+    _LOOPS.update(counts=jit(_counts_loop), traits=jit(_traits_loop))
+    return newcomer_counts, newcomer_traits
+
+
+def newcomer_counts(
+    rng: np.random.Generator, state: Population, params: dict[str, Any], reputation: float
+) -> tuple[int, int]:
+    """``sim.model.membership.newcomer_counts`` (same arguments, same results) in one
+    loop, drawing from ``rng`` (a PCG64) in place."""
+    p = params
+    appeal = (reputation / p["reputation_ref"]) ** p["reputation_power"]
+    honest, spam = _LOOPS["counts"](
+        bitstream.stream(rng), state.present, state.strategy, SPAMMER,
+        float(p["market_size"] * p["n_members"]), float(p["join_rate"]), float(appeal),
+        float(p["spam_join_rate"]), float(p["share_spammers"]),
+    )  # fmt: skip
+    return int(honest), int(spam)
+
+
+def _counts_loop(  # type: ignore[no-untyped-def]
+    st, present, strategy, spammer, potential, join_rate, appeal, spam_rate, spam_share
+):
+    """``newcomer_counts``: the members present and the audience (those who are not
+    spammers), then the honest and the spam newcomers, in its arithmetic."""
+    members = 0
+    audience = 0
+    for m in range(len(present)):
+        if present[m]:
+            members += 1
+            audience += strategy[m] != spammer
+    room = max(0.0, 1.0 - members / potential)
+    space = max(int(potential) - members, 0)
+    honest = min(distributions.poisson(st, min(join_rate * audience * room * appeal, space)), space)
+    space -= honest
+    spam = min(distributions.poisson(st, min(spam_rate * spam_share * audience, space)), space)
+    return honest, spam
+
+
+def newcomer_traits(
+    rng: np.random.Generator, params: dict[str, Any], strategies: np.ndarray, founding: bool
+) -> dict[str, np.ndarray]:
+    """``sim.model.membership.newcomer_traits`` (same arguments, same results) in one
+    loop, drawing from ``rng`` (a PCG64) in place."""
+    p, mean_visit = params, params["visit_rate"]
+    sd, rho = p["standard_sd"], p["skill_standard_corr"]
+    draws = np.array(  # the parameters of the first five draws, in their order
+        [
+            (p["standard_mean"], sd),
+            (0.0, TOPIC_SPREAD),
+            (0.0, p["activity_sigma"]),
+            (VISIT_SHAPE, VISIT_SHAPE * (1 - mean_visit) / mean_visit),
+            (np.log(p["attention"]), ATTENTION_SIGMA),
+        ]
+    )
+    skill = (float(rho), float(np.sqrt(1.0 - rho**2)))  # as ``_skill`` weighs its parts
+    aware = -1.0 if founding else float(awareness(p))  # founders know, without a draw
+    traits = _LOOPS["traits"](
+        bitstream.stream(rng), strategies, draws, skill, aware, float(p["attention_cap"])
+    )
+    names = ("standard", "topic", "activity", "base_visit", "attention", "skill", "aware")
+    columns = dict(zip(names, traits, strict=True))
+    spam = strategies == SPAMMER
+    return {
+        "strategy": strategies,
+        "initial": strategies,
+        "skill": columns["skill"],
+        "aware": columns["aware"],
+        "topic": columns["topic"],
+        "standard": columns["standard"],
+        "activity": columns["activity"],
+        "base_visit": columns["base_visit"],
+        "attention": columns["attention"],
+        "satisfaction": columns["standard"] + START_MARGIN,
+        "reach": np.where(spam, 2.0 * p["spam_quit_reach"], 0.0),
+        "ever_spammer": spam,
+    }
+
+
+def _traits_loop(st, strategies, draws, skill, aware, cap):  # type: ignore[no-untyped-def]
+    """``newcomer_traits``'s draws, trait by trait as NumPy draws them: the standard,
+    the topic (normal), the activity (log-normal), the base visit chance (Beta), the
+    attention (log-normal, rounded and clipped to [1, ``cap``]), the skill (``_skill``:
+    ``skill`` weighs the standard's z-score and a normal draw) and awareness (a
+    uniform below ``aware``; none for founders, ``aware`` < 0)."""
+    k = len(strategies)
+    standard, topic, activity = np.empty(k), np.empty(k), np.empty(k)
+    base_visit, attention, talent = np.empty(k), np.empty(k), np.empty(k)
+    for i in range(k):
+        standard[i] = distributions.normal(st, draws[0, 0], draws[0, 1])
+    for i in range(k):
+        topic[i] = distributions.normal(st, draws[1, 0], draws[1, 1])
+    for i in range(k):
+        activity[i] = distributions.lognormal(st, draws[2, 0], draws[2, 1])
+    for i in range(k):
+        base_visit[i] = distributions.beta(st, draws[3, 0], draws[3, 1])
+    for i in range(k):
+        drawn = distributions.lognormal(st, draws[4, 0], draws[4, 1])
+        attention[i] = min(max(np.rint(drawn), 1.0), cap)
+    mean, sd = draws[0, 0], draws[0, 1]
+    for i in range(k):
+        z = (standard[i] - mean) / sd if sd > 0 else 0.0
+        talent[i] = skill[0] * z + skill[1] * distributions.standard_normal(st)
+    knows = np.ones(k, np.bool_)
+    if aware >= 0.0:
+        for i in range(k):
+            knows[i] = bitstream.next_double(st) < aware
+    return standard, topic, activity, base_visit, attention, talent, knows
