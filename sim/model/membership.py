@@ -7,6 +7,7 @@ parameters; the model applies what they decide.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -60,6 +61,9 @@ def shares(params: dict[str, Any]) -> np.ndarray:
     return np.where(rest, 1.0 - sum(given), given)
 
 
+_SHARE_NAMES = tuple(b.share for b in TABLE if b.share)  # the parameters ``shares`` reads
+
+
 def founders(rng: np.random.Generator, params: dict[str, Any]) -> np.ndarray:
     """Strategies of the starting members: exact counts from the shares, in random order."""
     n = params["n_members"]
@@ -79,12 +83,21 @@ def draw_honest(rng: np.random.Generator, params: dict[str, Any], k: int) -> np.
     """
     if k == 0:
         return np.zeros(0, dtype=np.int8)
-    mix = np.clip(shares(params), 0.0, None) * HONEST
+    cdf = _honest_mix(tuple(params[name] for name in _SHARE_NAMES))
+    return np.searchsorted(cdf, rng.random(k), side="right").astype(np.int8)
+
+
+@functools.lru_cache(maxsize=64)
+def _honest_mix(given: tuple[float, ...]) -> np.ndarray:
+    """The cumulative mix of the honest strategies among the starting members, from the
+    share parameters (``shares``): the same for every day of a run, so kept."""
+    mix = np.clip(shares(dict(zip(_SHARE_NAMES, given, strict=True))), 0.0, None) * HONEST
     if mix.sum() <= 0:
         mix = np.eye(N_STRATEGIES)[LURKER]
     cdf = (mix / mix.sum()).cumsum()
     cdf /= cdf[-1]
-    return np.searchsorted(cdf, rng.random(k), side="right").astype(np.int8)
+    cdf.flags.writeable = False  # shared by every call with these shares
+    return cdf
 
 
 def newcomer_traits(
