@@ -110,15 +110,20 @@ def test_compiled_day_loops_give_the_numpy_results(seed):
             np.testing.assert_array_equal(got, want, err_msg=name)
 
 
+@pytest.mark.parametrize("fill", ["numpy", "compiled"])
 @pytest.mark.parametrize("n", [5, BLOCKS_FROM - 1, BLOCKS_FROM, BLOCKS_FROM + 7])
-def test_draws_by_blocks_of_columns_are_the_draws_of_all_at_once(n):
+def test_draws_by_blocks_of_columns_are_the_draws_of_all_at_once(n, fill):
     """The blocks are ``rng.random((rows, n))`` cut by columns, and the generator goes
-    on as after that call, a 32-bit half kept for the next 32-bit draw included."""
+    on as after that call, a 32-bit half kept for the next 32-bit draw included; filled
+    by NumPy or by the compiled draws (``bitstream.fill``)."""
+    if fill == "compiled" and kernels.compiled() is None:
+        pytest.skip("the compiled draws need Numba (sim[fast])")
+    buffer = DrawBuffer(kernels.compiled().fill if fill == "compiled" else None)
     want, got = np.random.default_rng(4), np.random.default_rng(4)
     for rng in (want, got):
         rng.integers(0, 1000, size=3, dtype=np.int32)  # leaves a 32-bit half kept
     whole = want.random((5, n))
-    blocks = [(first, block.copy()) for first, block in DrawBuffer().columns(got, 5, n)]
+    blocks = [(first, block.copy()) for first, block in buffer.columns(got, 5, n)]
     starts = list(range(0, n, COLUMNS)) if n >= BLOCKS_FROM else [0]
     assert [first for first, _ in blocks] == starts
     np.testing.assert_array_equal(np.hstack([block for _, block in blocks]), whole)

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["compile", "drawable", "next_double", "next_uint64", "stream"]
+__all__ = ["compile", "drawable", "fill", "next_double", "next_uint64", "stream", "view"]
 
 # PCG64's 128-bit multiplier, in 64-bit halves (O'Neill 2014; NumPy's default)
 _MULT_HI = np.uint64(2549297995355413924)
@@ -60,7 +60,13 @@ def next_double(st: np.ndarray) -> float:
     return float(next_uint64(st) >> _U11) * _DOUBLE_UNIT
 
 
-_DRAWS = ("next_uint64", "next_double")  # compiled in this order by ``compile``
+def fill(st: np.ndarray, out: np.ndarray) -> None:
+    """Uniform draws into the one-dimensional ``out``: ``rng.random(out=out)``."""
+    for i in range(len(out)):
+        out[i] = next_double(st)
+
+
+_DRAWS = ("next_uint64", "next_double", "fill")  # compiled in this order by ``compile``
 _COMPILED: list[bool] = []  # whether ``compile`` has run: once is enough
 
 
@@ -114,11 +120,17 @@ def stream(rng: np.random.Generator) -> np.ndarray:
     the cache of the last generator asked for ensures for that one."""
     if rng is _LAST[0]:
         return _LAST[1]
+    state = view(rng)
+    _LAST[:] = rng, state
+    return state
+
+
+def view(rng: np.random.Generator) -> np.ndarray:
+    """``stream(rng)`` without the cache: for a caller that keeps ``rng`` alive and
+    the view with it."""
     if not drawable(rng):
         raise ValueError(f"compiled loops draw from PCG64 only, not {rng.bit_generator!r}")
-    view = _view(rng.bit_generator)
-    _LAST[:] = rng, view
-    return view
+    return _view(rng.bit_generator)
 
 
 def _view(bits: np.random.PCG64) -> np.ndarray:

@@ -90,6 +90,9 @@ class Kernels:
     # today's visitors (``sim.model.visits.visit_loop``), or None: its NumPy form
     # (``sim.model.visits.visit``)
     visit: Callable[..., tuple[np.ndarray, int]] | None = None
+    # uniform draws into the model's buffer (``sim.model.bitstream.fill``), or None:
+    # NumPy's ``random``
+    fill: Callable[[np.ndarray, np.ndarray], None] | None = None
 
 
 # ------------------------------------------------------------------------ NumPy forms
@@ -359,6 +362,7 @@ def compiled() -> Kernels | None:
             jit(ranked_loop),
             *joining_loops.compile(jit),
             visits.compile(jit),
+            bitstream.fill,
         )
     return _COMPILED
 

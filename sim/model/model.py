@@ -98,7 +98,7 @@ class CommunityModel(mesa.Model):
         allocator.keep_freed_memory(values["n_members"])  # large groups: process-wide
         self._flagging = any(type(rule).flags is not Rule.flags for rule in self.rules)
         self.companies = Companies()
-        self.draws = DrawBuffer()
+        self.draws = DrawBuffer(self.kernels.fill)
         self.roster = Roster(self, self.state)
         self.day = -values["warmup"]
         self.reputation: float | None = None
