@@ -6,13 +6,15 @@ and the same random stream after them."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
 from sim.model import joining_loops, kernels, membership, visits
 from sim.model.draws import DrawBuffer
 from sim.model.model import CommunityModel
-from sim.model.strategies import LURKER, SPAMMER
+from sim.model.strategies import LURKER, PROMOTER, SPAMMER
 
 needs_numba = pytest.mark.skipif(
     kernels.compiled() is None, reason="the compiled path needs Numba (sim[fast])"
@@ -98,3 +100,25 @@ def test_the_compiled_visits_are_the_numpy_visits(params, warm):
     assert fast_rng.bit_generator.state == plain_rng.bit_generator.state
     if params:  # spammers visit, but not in the warm-up
         assert (model.state.strategy[want[0]] == SPAMMER).any() != warm
+
+
+@needs_numba
+@pytest.mark.parametrize("ring_size", [1, 3, 7])
+def test_the_compiled_companies_are_the_numpy_companies(ring_size):
+    """Newcomers' companies (``Companies.assign``): promoters each a new one, spammers
+    the open rings in order, then new rings; the same ids and the same new companies."""
+    model = CommunityModel(rng=9, share_spammers=0.3, share_promoters=0.1, ring_size=ring_size)
+    model.run(20)
+    model.state.present[::5] = False  # rings with places left
+    rng = np.random.default_rng(ring_size)
+    for k in (0, 1, 6, 40):
+        strategies = rng.choice(np.array([SPAMMER, PROMOTER, LURKER], np.int8), k)
+        plain, fast = copy.deepcopy(model.companies), copy.deepcopy(model.companies)
+        want = plain.assign(strategies, model.state, ring_size)
+        got = joining_loops.assign(fast, strategies, model.state, ring_size)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(fast.links, plain.links)
+    if ring_size > 1:  # rings of one are never open: each spammer gets a new one
+        assert (want[strategies == SPAMMER] < len(model.companies)).any()  # rings filled
+    assert len(plain) > len(model.companies)  # and new ones made

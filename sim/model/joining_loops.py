@@ -1,5 +1,6 @@
 """Who joins today and what newcomers bring, compiled: ``sim.model.membership``'s
-``newcomer_counts`` and ``newcomer_traits``, each one loop.
+``newcomer_counts`` and ``newcomer_traits``, and the newcomers' companies
+(``sim.model.companies.Companies.assign``), each one loop.
 
 Every day counts the members present and the audience and draws two Poisson
 numbers of newcomers; a day with newcomers draws seven traits for each. In NumPy
@@ -11,8 +12,9 @@ floating-point operations in the same order: the results are the same bit for bi
 The scalars the NumPy form computes with Python's or NumPy's ``pow``, ``log`` and
 ``sqrt`` are computed here the same way, before the loops.
 
-``compile(jit)`` compiles the loops and returns ``newcomer_counts`` and
-``newcomer_traits``; ``sim.model.kernels`` puts them in the compiled set of kernels.
+``compile(jit)`` compiles the loops and returns ``newcomer_counts``,
+``newcomer_traits`` and ``assign``; ``sim.model.kernels`` puts them in the compiled
+set of kernels.
 """
 
 from __future__ import annotations
@@ -23,23 +25,24 @@ from typing import Any
 import numpy as np
 
 from sim.model import bitstream, distributions
+from sim.model.companies import Companies
 from sim.model.constants import ATTENTION_SIGMA, START_MARGIN, TOPIC_SPREAD, VISIT_SHAPE
 from sim.model.membership import awareness
 from sim.model.population import Population
-from sim.model.strategies import SPAMMER
+from sim.model.strategies import PROMOTER, SPAMMER
 
-__all__ = ["compile", "newcomer_counts", "newcomer_traits"]
+__all__ = ["assign", "compile", "newcomer_counts", "newcomer_traits"]
 
 _LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops, by name
 
 
 def compile(
     jit: Callable[[Callable[..., Any]], Callable[..., Any]],
-) -> tuple[Callable[..., tuple[int, int]], Callable[..., dict[str, np.ndarray]]]:
-    """Compile the loops with ``jit`` (Numba's ``njit``); returns ``newcomer_counts``
-    and ``newcomer_traits``."""
-    _LOOPS.update(counts=jit(_counts_loop), traits=jit(_traits_loop))
-    return newcomer_counts, newcomer_traits
+) -> tuple[Callable[..., Any], ...]:
+    """Compile the loops with ``jit`` (Numba's ``njit``); returns ``newcomer_counts``,
+    ``newcomer_traits`` and ``assign``."""
+    _LOOPS.update(counts=jit(_counts_loop), traits=jit(_traits_loop), assign=jit(_assign_loop))
+    return newcomer_counts, newcomer_traits, assign
 
 
 def newcomer_counts(
@@ -145,3 +148,55 @@ def _traits_loop(st, strategies, draws, skill, aware, cap):  # type: ignore[no-u
         for i in range(k):
             knows[i] = bitstream.next_double(st) < aware
     return standard, topic, activity, base_visit, attention, talent, knows
+
+
+def assign(
+    companies: Companies, strategies: np.ndarray, state: Population, ring_size: int
+) -> np.ndarray:
+    """``sim.model.companies.Companies.assign`` (same arguments, same results) in one
+    loop: the present spammers of each ring counted in the same pass."""
+    company, new = _LOOPS["assign"](
+        strategies, state.strategy, state.present, state.company, len(companies), ring_size,
+        PROMOTER, SPAMMER,
+    )  # fmt: skip
+    if new:
+        companies.new(new)
+    return company
+
+
+def _assign_loop(  # type: ignore[no-untyped-def]
+    strategies, strategy, present, member_company, first, ring_size, promoter, spammer
+):
+    """``Companies.assign``: each promoter a new company of its own, in order; spammers
+    fill the open rings (some but not all places taken) in order of company, then new
+    rings of ``ring_size``. The companies' ids start at ``first``; returns the
+    affiliations and how many companies are new."""
+    k = len(strategies)
+    company = np.full(k, -1, np.int64)
+    new = 0
+    spammers = 0
+    for i in range(k):
+        if strategies[i] == promoter:
+            company[i] = first + new
+            new += 1
+        spammers += strategies[i] == spammer
+    if spammers == 0:
+        return company, new
+    counts = np.zeros(first + new, np.int64)  # present spammers by company
+    for m in range(len(strategy)):
+        if strategy[m] == spammer and present[m]:
+            counts[member_company[m]] += 1
+    ring = 0  # the open ring being filled: the first with a place left
+    beyond = 0  # spammers placed in new rings
+    for i in range(k):
+        if strategies[i] != spammer:
+            continue
+        while ring < len(counts) and not 0 < counts[ring] < ring_size:
+            ring += 1
+        if ring < len(counts):
+            company[i] = ring
+            counts[ring] += 1
+        else:
+            company[i] = first + new + beyond // ring_size
+            beyond += 1
+    return company, new + (beyond + ring_size - 1) // ring_size

@@ -9,11 +9,12 @@ that Numba compiles: the whole of reading (``sim.model.reading.read_day``, compi
 ``read_posts``, ``payoff_sums`` and ``react`` are here, and ``plan_reads`` has its own
 loop), the whole of writing and publishing (``sim.model.posting.write_posts`` and
 ``publish``, compiled in ``sim.model.writing_loops``), joining
-(``sim.model.membership.newcomer_counts`` and ``newcomer_traits``, compiled in
-``sim.model.joining_loops``), visiting (``sim.model.visits.visit``), leaving
-(``sim.model.membership.leaves``), the authors' moving averages
-(``sim.model.feedback.move_averages``), the day's counts
-(``sim.model.metrics.tally``) and the feed's order (``sim.model.feed.Feed.ranked``).
+(``sim.model.membership.newcomer_counts`` and ``newcomer_traits`` and
+``sim.model.companies.Companies.assign``, compiled in ``sim.model.joining_loops``),
+visiting (``sim.model.visits.visit``), leaving (``sim.model.membership.leaves``), the
+authors' moving averages (``sim.model.feedback.move_averages``), the day's counts
+(``sim.model.metrics.tally``), the feed's order (``sim.model.feed.Feed.ranked``) and
+the model's buffer of uniform draws (``sim.model.draws.DrawBuffer``).
 
 Both forms give the same results bit for bit. The loops do the same floating-point
 operations in the same order (no fused multiply-add, sums in the order NumPy's
@@ -87,6 +88,9 @@ class Kernels:
     # NumPy forms (``sim.model.membership.newcomer_counts`` and ``newcomer_traits``)
     newcomer_counts: Callable[..., tuple[int, int]] | None = None
     newcomer_traits: Callable[..., dict[str, np.ndarray]] | None = None
+    # the newcomers' companies (``sim.model.joining_loops.assign``), or None: its NumPy
+    # form (``sim.model.companies.Companies.assign``)
+    assign: Callable[..., np.ndarray] | None = None
     # today's visitors (``sim.model.visits.visit_loop``), or None: its NumPy form
     # (``sim.model.visits.visit``)
     visit: Callable[..., tuple[np.ndarray, int]] | None = None

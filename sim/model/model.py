@@ -340,7 +340,8 @@ class CommunityModel(mesa.Model):
         budget.check(self.params["memory_limit"], self.state.n + k, len(self.feed))
         draw = self.kernels.newcomer_traits or newcomer_traits
         traits = draw(self.rng, self.params, strategies, founding)
-        company = self.companies.assign(strategies, self.state, self.params["ring_size"])
+        assign = self.kernels.assign or Companies.assign
+        company = assign(self.companies, strategies, self.state, self.params["ring_size"])
         slots = self.state.add(
             present=np.ones(k, bool), company=company, joined=np.full(k, self.day), **traits
         )
