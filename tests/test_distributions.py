@@ -61,75 +61,33 @@ def _compiled() -> None:
 
 # ------------------------------------------------------------ the compiled loops
 @numba.njit
-def _standard_normals(st, size):  # type: ignore[no-untyped-def]
-    out = np.empty(size)
-    for i in range(size):
-        out[i] = distributions.standard_normal(st)
+def _fill(draw, st, params, out):  # type: ignore[no-untyped-def]
+    for i in range(len(out)):
+        out[i] = draw(st, *params)
     return out
 
 
-@numba.njit
-def _normals(st, loc, scale, size):  # type: ignore[no-untyped-def]
-    out = np.empty(size)
-    for i in range(size):
-        out[i] = distributions.normal(st, loc, scale)
-    return out
+def _loop(name: str, dtype: type = np.float64) -> Callable[..., np.ndarray]:
+    """A compiled loop of ``distributions.<name>``: ``loop(st, *params, size)`` draws
+    ``size`` numbers, as NumPy's method of that name does (the compiled form is looked
+    up when called: ``compile`` runs in a fixture)."""
+
+    def loop(st: np.ndarray, *params_and_size: Any) -> np.ndarray:
+        *params, size = params_and_size
+        return _fill(getattr(distributions, name), st, tuple(params), np.empty(size, dtype))
+
+    return loop
 
 
-@numba.njit
-def _lognormals(st, mean, sigma, size):  # type: ignore[no-untyped-def]
-    out = np.empty(size)
-    for i in range(size):
-        out[i] = distributions.lognormal(st, mean, sigma)
-    return out
-
-
-@numba.njit
-def _exponentials(st, size):  # type: ignore[no-untyped-def]
-    out = np.empty(size)
-    for i in range(size):
-        out[i] = distributions.standard_exponential(st)
-    return out
-
-
-@numba.njit
-def _gammas(st, shape, size):  # type: ignore[no-untyped-def]
-    out = np.empty(size)
-    for i in range(size):
-        out[i] = distributions.standard_gamma(st, shape)
-    return out
-
-
-@numba.njit
-def _betas(st, a, b, size):  # type: ignore[no-untyped-def]
-    out = np.empty(size)
-    for i in range(size):
-        out[i] = distributions.beta(st, a, b)
-    return out
-
-
-@numba.njit
-def _poissons(st, lam, size):  # type: ignore[no-untyped-def]
-    out = np.empty(size, np.int64)
-    for i in range(size):
-        out[i] = distributions.poisson(st, lam)
-    return out
-
-
-@numba.njit
-def _binomials(st, n, p, size):  # type: ignore[no-untyped-def]
-    out = np.empty(size, np.int64)
-    for i in range(size):
-        out[i] = distributions.binomial(st, n, p)
-    return out
-
-
-@numba.njit
-def _geometrics(st, p, size):  # type: ignore[no-untyped-def]
-    out = np.empty(size, np.int64)
-    for i in range(size):
-        out[i] = distributions.geometric(st, p)
-    return out
+_standard_normals = _loop("standard_normal")
+_normals = _loop("normal")
+_lognormals = _loop("lognormal")
+_exponentials = _loop("standard_exponential")
+_gammas = _loop("standard_gamma")
+_betas = _loop("beta")
+_poissons = _loop("poisson", np.int64)
+_binomials = _loop("binomial", np.int64)
+_geometrics = _loop("geometric", np.int64)
 
 
 def _check(

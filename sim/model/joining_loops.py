@@ -26,8 +26,13 @@ import numpy as np
 
 from sim.model import bitstream, distributions
 from sim.model.companies import Companies
-from sim.model.constants import ATTENTION_SIGMA, START_MARGIN, TOPIC_SPREAD, VISIT_SHAPE
-from sim.model.membership import awareness
+from sim.model.membership import (
+    DRAWN,
+    awareness,
+    member_traits,
+    skill_weights,
+    trait_draws,
+)
 from sim.model.population import Population
 from sim.model.strategies import PROMOTER, SPAMMER
 
@@ -84,47 +89,22 @@ def newcomer_traits(
 ) -> dict[str, np.ndarray]:
     """``sim.model.membership.newcomer_traits`` (same arguments, same results) in one
     loop, drawing from ``rng`` (a PCG64) in place."""
-    p, mean_visit = params, params["visit_rate"]
-    sd, rho = p["standard_sd"], p["skill_standard_corr"]
-    draws = np.array(  # the parameters of the first five draws, in their order
-        [
-            (p["standard_mean"], sd),
-            (0.0, TOPIC_SPREAD),
-            (0.0, p["activity_sigma"]),
-            (VISIT_SHAPE, VISIT_SHAPE * (1 - mean_visit) / mean_visit),
-            (np.log(p["attention"]), ATTENTION_SIGMA),
-        ]
-    )
-    skill = (float(rho), float(np.sqrt(1.0 - rho**2)))  # as ``_skill`` weighs its parts
+    p = params
     aware = -1.0 if founding else float(awareness(p))  # founders know, without a draw
     traits = _LOOPS["traits"](
-        bitstream.stream(rng), strategies, draws, skill, aware, float(p["attention_cap"])
-    )
-    names = ("standard", "topic", "activity", "base_visit", "attention", "skill", "aware")
-    columns = dict(zip(names, traits, strict=True))
-    spam = strategies == SPAMMER
-    return {
-        "strategy": strategies,
-        "initial": strategies,
-        "skill": columns["skill"],
-        "aware": columns["aware"],
-        "topic": columns["topic"],
-        "standard": columns["standard"],
-        "activity": columns["activity"],
-        "base_visit": columns["base_visit"],
-        "attention": columns["attention"],
-        "satisfaction": columns["standard"] + START_MARGIN,
-        "reach": np.where(spam, 2.0 * p["spam_quit_reach"], 0.0),
-        "ever_spammer": spam,
-    }
+        bitstream.stream(rng), strategies, np.array(trait_draws(p)), skill_weights(p), aware,
+        float(p["attention_cap"]),
+    )  # fmt: skip
+    return member_traits(p, strategies, dict(zip(DRAWN, traits, strict=True)))
 
 
 def _traits_loop(st, strategies, draws, skill, aware, cap):  # type: ignore[no-untyped-def]
-    """``newcomer_traits``'s draws, trait by trait as NumPy draws them: the standard,
-    the topic (normal), the activity (log-normal), the base visit chance (Beta), the
-    attention (log-normal, rounded and clipped to [1, ``cap``]), the skill (``_skill``:
-    ``skill`` weighs the standard's z-score and a normal draw) and awareness (a
-    uniform below ``aware``; none for founders, ``aware`` < 0)."""
+    """``newcomer_traits``'s draws, trait by trait as NumPy draws them (``draws``: the
+    parameters of the first five, ``trait_draws``): the standard, the topic, the
+    activity, the base visit chance, the attention (rounded and clipped to [1,
+    ``cap``]), the skill (``skill_weights`` weigh the standard's z-score and a normal
+    draw) and awareness (a uniform below ``aware``; none for founders, ``aware`` < 0).
+    Returns them in the order of ``DRAWN``."""
     k = len(strategies)
     standard, topic, activity = np.empty(k), np.empty(k), np.empty(k)
     base_visit, attention, talent = np.empty(k), np.empty(k), np.empty(k)
@@ -147,7 +127,7 @@ def _traits_loop(st, strategies, draws, skill, aware, cap):  # type: ignore[no-u
     if aware >= 0.0:
         for i in range(k):
             knows[i] = bitstream.next_double(st) < aware
-    return standard, topic, activity, base_visit, attention, talent, knows
+    return talent, knows, topic, standard, activity, base_visit, attention
 
 
 def assign(

@@ -34,14 +34,18 @@ from sim.model.strategies import (
 __all__ = [
     "CAUSES",
     "CHANGES",
+    "DRAWN",
     "draw_honest",
     "founders",
     "imitate",
     "leaves",
     "leaves_loop",
+    "member_traits",
     "newcomer_counts",
     "newcomer_traits",
     "shares",
+    "skill_weights",
+    "trait_draws",
     "who_leaves",
 ]
 
@@ -106,27 +110,56 @@ def newcomer_traits(
     """Traits of new members, drawn in a fixed order. Founders know the group's norms;
     newcomers may not (``awareness``)."""
     p, k = params, len(strategies)
-    mean_visit = p["visit_rate"]
-    standard = rng.normal(p["standard_mean"], p["standard_sd"], k)
-    topic = rng.normal(0.0, TOPIC_SPREAD, k)
-    activity = rng.lognormal(0.0, p["activity_sigma"], k)
-    base_visit = rng.beta(VISIT_SHAPE, VISIT_SHAPE * (1 - mean_visit) / mean_visit, k)
-    attention = rng.lognormal(np.log(p["attention"]), ATTENTION_SIGMA, k)
+    standard_, topic_, activity_, visit_, attention_ = trait_draws(p)
+    standard = rng.normal(*standard_, k)
+    topic = rng.normal(*topic_, k)
+    activity = rng.lognormal(*activity_, k)
+    base_visit = rng.beta(*visit_, k)
+    attention = rng.lognormal(*attention_, k)
     skill = _skill(rng, p, standard)
     aware = np.ones(k, bool) if founding else rng.random(k) < awareness(p)
+    attention = np.clip(np.rint(attention), 1, p["attention_cap"])
+    drawn = (skill, aware, topic, standard, activity, base_visit, attention)
+    return member_traits(p, strategies, dict(zip(DRAWN, drawn, strict=True)))
+
+
+# The traits drawn for each new member, as ``member_traits`` takes them.
+DRAWN = ("skill", "aware", "topic", "standard", "activity", "base_visit", "attention")
+
+
+def trait_draws(params: dict[str, Any]) -> tuple[tuple[float, float], ...]:
+    """The parameters of a newcomer's first five draws, in their order: the standard
+    and the topic (normal: mean, sd), the activity (log-normal: mean, sigma of its
+    log), the base visit chance (Beta: a, b) and the attention (log-normal)."""
+    p, mean_visit = params, params["visit_rate"]
+    return (
+        (float(p["standard_mean"]), float(p["standard_sd"])),
+        (0.0, TOPIC_SPREAD),
+        (0.0, float(p["activity_sigma"])),
+        (VISIT_SHAPE, VISIT_SHAPE * (1 - mean_visit) / mean_visit),
+        (float(np.log(p["attention"])), ATTENTION_SIGMA),
+    )
+
+
+def skill_weights(params: dict[str, Any]) -> tuple[float, float]:
+    """The weights of a member's standard (its z-score) and of its own normal draw in
+    its skill: correlated ``skill_standard_corr`` with the standard, of variance 1."""
+    rho = params["skill_standard_corr"]
+    return float(rho), float(np.sqrt(1.0 - rho**2))
+
+
+def member_traits(
+    params: dict[str, Any], strategies: np.ndarray, drawn: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The columns of new members: their strategies, their ``drawn`` traits (``DRAWN``)
+    and what follows from them."""
     spam = strategies == SPAMMER
     return {
         "strategy": strategies,
         "initial": strategies,
-        "skill": skill,
-        "aware": aware,
-        "topic": topic,
-        "standard": standard,
-        "activity": activity,
-        "base_visit": base_visit,
-        "attention": np.clip(np.rint(attention), 1, p["attention_cap"]),
-        "satisfaction": standard + START_MARGIN,
-        "reach": np.where(spam, 2.0 * p["spam_quit_reach"], 0.0),
+        **drawn,
+        "satisfaction": drawn["standard"] + START_MARGIN,
+        "reach": np.where(spam, 2.0 * params["spam_quit_reach"], 0.0),
         "ever_spammer": spam,
     }
 
@@ -135,8 +168,8 @@ def _skill(rng: np.random.Generator, params: dict[str, Any], standard: np.ndarra
     """Contribution skill (standard normal), correlated with the member's standard."""
     sd = params["standard_sd"]
     z = (standard - params["standard_mean"]) / sd if sd > 0 else np.zeros(len(standard))
-    rho = params["skill_standard_corr"]
-    return rho * z + np.sqrt(1.0 - rho**2) * rng.standard_normal(len(standard))
+    rho, weight = skill_weights(params)
+    return rho * z + weight * rng.standard_normal(len(standard))
 
 
 def awareness(params: dict[str, Any]) -> float:

@@ -55,7 +55,7 @@ def visitors(u: np.ndarray, params: dict[str, Any], state: Population, warm: boo
     """Slots of today's visitors: spammers visit at their own rate (not at all during
     the warm-up), the others at their kept chance; one uniform draw per member (``u``)."""
     s = state
-    spam_chance = 0.0 if warm else params["spam_visit"]
+    spam_chance = _spam_chance(params, warm)
     # in place on boolean arrays: cheaper than choosing each member's chance first
     spammer = s.strategy == SPAMMER
     visit = u < s.visit_chance
@@ -63,6 +63,11 @@ def visitors(u: np.ndarray, params: dict[str, Any], state: Population, warm: boo
     visit |= spammer & (u < spam_chance)
     visit &= s.present
     return visit.nonzero()[0]
+
+
+def _spam_chance(params: dict[str, Any], warm: bool) -> float:
+    """A spammer's chance to visit today: none in the warm-up."""
+    return 0.0 if warm else float(params["spam_visit"])
 
 
 def visit(
@@ -94,10 +99,9 @@ def _compiled_visit(
 ) -> tuple[np.ndarray, int]:
     """``visit`` by ``visit_loop``, drawing from ``rng`` (a PCG64) in place."""
     s = state
-    spam_chance = 0.0 if warm else float(params["spam_visit"])
     slots, honest = _LOOPS["visit"](
-        bitstream.stream(rng), s.visit_chance, s.strategy, s.present, SPAMMER, spam_chance,
-        HONEST,
+        bitstream.stream(rng), s.visit_chance, s.strategy, s.present, SPAMMER,
+        _spam_chance(params, warm), HONEST,
     )  # fmt: skip
     return slots, int(honest)
 
