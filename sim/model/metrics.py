@@ -7,11 +7,10 @@ change nothing). The model, the CLI, sweeps and the docs read them from here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from sim.model.constants import LAST_DAYS
 from sim.model.events import DayEvents
@@ -345,42 +344,49 @@ def participation(state: Population) -> tuple[float, float]:
 
 
 def summarize(
-    ts: pd.DataFrame,
+    ts: Mapping[str, Sequence[Any]],
     state: Population,
     params: dict[str, Any],
     seed: int | None,
     initial_quality: float,
 ) -> dict[str, Any]:
-    """The per-run summary (``SUMMARY``) from the daily measures and the final state."""
-    first, last = ts.iloc[0], ts.iloc[-1]
-    honest0 = max(int(first["honest_members"]), 1)
-    threshold = params["collapse_threshold"] * honest0
-    below = np.flatnonzero(ts["honest_members"].to_numpy() < threshold)
+    """The per-run summary (``SUMMARY``) from the daily measures and the final state.
+
+    ``ts`` holds one sequence per daily measure, day 0 first: a collector's
+    ``model_vars`` (no DataFrame built per run) or a time series frame.
+    """
+
+    def column(name: str) -> np.ndarray:
+        return np.asarray(ts[name])
+
+    day, members, honest = column("day"), column("members"), column("honest_members")
+    honest0 = max(int(honest[0]), 1)
+    below = np.flatnonzero(honest < params["collapse_threshold"] * honest0)
     never, top1 = participation(state)
     q0 = initial_quality
-    qf = _mean_last(ts["quality"], LAST_DAYS)
-    run = ts.iloc[1:]  # the days simulated, not the state after the warm-up
+    qf = recent_mean(column("quality"), LAST_DAYS)
     out = {
         "seed": seed,
-        "days": int(last["day"]),
-        "initial_members": int(first["members"]),
-        "final_members": int(last["members"]),
-        "members_ratio": float(last["members"] / max(first["members"], 1)),
-        "initial_honest": int(first["honest_members"]),
-        "final_honest": int(last["honest_members"]),
-        "honest_ratio": float(last["honest_members"] / honest0),
+        "days": int(day[-1]),
+        "initial_members": int(members[0]),
+        "final_members": int(members[-1]),
+        "members_ratio": float(members[-1] / max(members[0], 1)),
+        "initial_honest": int(honest[0]),
+        "final_honest": int(honest[-1]),
+        "honest_ratio": float(honest[-1] / honest0),
         "initial_quality": q0,
         "final_quality": qf,
         "quality_ratio": qf / q0 if q0 > 0 else 0.0,
-        "final_spammer_share": float(last["spammer_share"]),
-        "final_spam_share": _mean_last(ts["spam_share"], LAST_DAYS),
-        "engagement_last30": _mean_last(ts["engagement"], LAST_DAYS),
-        "satisfaction_last30": _mean_last(ts["satisfaction"], LAST_DAYS),
+        "final_spammer_share": float(column("spammer_share")[-1]),
+        "final_spam_share": recent_mean(column("spam_share"), LAST_DAYS),
+        "engagement_last30": recent_mean(column("engagement"), LAST_DAYS),
+        "satisfaction_last30": recent_mean(column("satisfaction"), LAST_DAYS),
         "collapsed": bool(len(below) > 0),
-        "collapse_day": int(ts["day"].iloc[below[0]]) if len(below) else NEVER["collapse_day"],
+        "collapse_day": int(day[below[0]]) if len(below) else NEVER["collapse_day"],
         "never_posted": never,
         "top1_post_share": top1,
-        **{total: int(run[daily].sum()) for total, daily in _TOTALS.items()},
+        # day 0's flows are the warm-up's: the days simulated only
+        **{total: int(column(daily)[1:].sum()) for total, daily in _TOTALS.items()},
     }
     return {k: out[k] for k in SUMMARY}
 
@@ -395,7 +401,3 @@ def recent_mean(values: Sequence[float] | np.ndarray, days: int) -> float:
     measure over the run), 0 for none: the summary's "last 30 days" outcomes."""
     tail = np.asarray(values[-days:], dtype=float)
     return _mean(tail[np.isfinite(tail)])
-
-
-def _mean_last(series: pd.Series, days: int) -> float:
-    return recent_mean(series.to_numpy(dtype=float), days)

@@ -394,6 +394,5 @@ class CommunityModel(mesa.Model):
 
     def summary(self) -> dict[str, Any]:
         """The run's one-row summary (``sim.model.metrics.SUMMARY``)."""
-        return summarize(
-            self.timeseries(), self.state, self.params, self.seed, self.initial_quality
-        )
+        columns = self.datacollector.model_vars  # the daily measures: no frame built
+        return summarize(columns, self.state, self.params, self.seed, self.initial_quality)
