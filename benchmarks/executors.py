@@ -35,13 +35,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from report import markdown_table
 from run import (
     RESULTS,
     STARTUP_SPEC,
     _child,
     _say,
     _sim_command,
-    _table,
     _timed,
     adopt_orphans,
     machine,
@@ -146,7 +146,7 @@ def markdown(result: dict[str, Any]) -> str:
         "fixed cost (s)",
         "per-run overhead (CPU)",
     ]
-    lines += _table(header, "lrrrrrr", rows)
+    lines += markdown_table(header, "lrrrrrr", rows)
     return "\n".join(lines) + "\n"
 
 
