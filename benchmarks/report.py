@@ -118,6 +118,22 @@ def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _headline_speed(result: dict[str, Any]) -> float:
+    """Runs per second of the headline sweep on 2 workers: the sweep itself where it was
+    measured (full mode), else its reduced copy, whose fixed cost weighs more."""
+    headline = result.get("headline")
+    return headline["runs_per_s"] if headline else result["sweep"]["runs_per_s_jobs_2"]
+
+
+def _headline_shown(result: dict[str, Any]) -> str:
+    headline, sweep = result.get("headline"), result["sweep"]
+    copy = f"{sweep['runs_per_s_jobs_2']:.2f} runs/s for the {sweep['runs']}-run copy"
+    if headline is None:
+        return copy + " (the sweep itself is timed in full mode only)"
+    rates = ", ".join(f"{r['runs'] / r['seconds']:.2f}" for r in headline["rounds"])
+    return f"{headline['runs_per_s']:.2f} runs/s ({headline['runs']} runs: {rates}); {copy}"
+
+
 def scale_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The targets on speed at scale: a million members, scaling, Mesa, sweep, classroom."""
     sizes = sorted(result["sizes"], key=lambda row: row["members"])
@@ -147,9 +163,9 @@ def scale_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
         _target(
             "headline sweep at 1,000, 2 workers (whole command)",
             f">= {TARGET_SWEEP_RUNS_PER_S:g} runs/s",
-            sweep["runs_per_s_jobs_2"],
-            sweep["runs_per_s_jobs_2"] >= TARGET_SWEEP_RUNS_PER_S,
-            f"{sweep['runs_per_s_jobs_2']:.2f} runs/s",
+            _headline_speed(result),
+            _headline_speed(result) >= TARGET_SWEEP_RUNS_PER_S,
+            _headline_shown(result),
         ),
         _target(
             "sweep per-run overhead (CPU), 1 worker",
@@ -289,8 +305,8 @@ def markdown(result: dict[str, Any]) -> str:
     )
     lines += [
         "",
-        f"Headline sweep ({sweep['spec']}: {sweep['runs']} runs of 1,000 members for a year), "
-        "whole `sim sweep --no-plot` command:",
+        f"A reduced copy of the headline sweep ({sweep['spec']}: {sweep['runs']} runs of "
+        "1,000 members for a year), whole `sim sweep --no-plot` command:",
         "",
     ]
     lines += markdown_table(
@@ -320,6 +336,17 @@ def markdown(result: dict[str, Any]) -> str:
         f"{sweep['machine_parallel_efficiency']:.0%} to two CPU-bound processes at the time.",
         "",
     ]
+    headline = result.get("headline")
+    if headline:
+        lines += [
+            f"The headline sweep itself (`{headline['spec']}`, {headline['runs']} runs), "
+            f"`sim sweep --jobs 2 --no-plot`, whole command: {headline['seconds']:.1f} s, "
+            f"{headline['runs_per_s']:.2f} runs/s (median of {len(headline['rounds'])}: "
+            + ", ".join(f"{r['seconds']:.1f}" for r in headline["rounds"])
+            + " s). The speed target is judged on it: the reduced copy above is for the "
+            "overheads, and its fixed cost weighs three times as much.",
+            "",
+        ]
     lines += markdown_table(
         ["start-up, whole process", "median (s)"],
         "lr",
