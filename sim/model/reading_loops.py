@@ -251,8 +251,7 @@ def _drawn_place_loop(  # type: ignore[no-untyped-def]
         quality, angle,
     )  # fmt: skip
     for row in range(2):
-        for r in range(reads):
-            u[row, r] = bitstream.next_double(st)
+        bitstream.fill(st, u[row, :reads])
     return reads
 
 

@@ -129,11 +129,11 @@ def _write_loop(  # type: ignore[no-untyped-def]
     n = counts.sum()
     draws = np.empty((6, n))
     for row in range(6):
-        for i in range(n):
-            if row == 2 or row == 3:
+        if row == 2 or row == 3:
+            for i in range(n):
                 draws[row, i] = distributions.normal(st, 0.0, noise[row - 2])
-            else:
-                draws[row, i] = bitstream.next_double(st)
+        else:
+            bitstream.fill(st, draws[row])
     (author, firm, kind, topic, repost, offtopic, disclosed, violation, by_spammer, owed,
      shift, ab, promo, reposts) = _posts_loop(
         visitors, counts, draws, strategy, aware, since_promo, interest, company, skill,
@@ -143,8 +143,7 @@ def _write_loop(  # type: ignore[no-untyped-def]
     for i in range(n):
         odds[i] = distributions.beta(st, ab[0, i], ab[1, i])
     u = np.empty(reposts)
-    for r in range(reposts):
-        u[r] = bitstream.next_double(st)
+    bitstream.fill(st, u)
     link = _links_loop(odds, clip, promo, repost, firm, u, links, link_base)
     return (author, firm, kind, topic, repost, offtopic, disclosed, violation, by_spammer,
             owed, link, shift, odds)  # fmt: skip
@@ -270,8 +269,7 @@ def _drawn_publish_loop(st, visit, *publishing):  # type: ignore[no-untyped-def]
     all), the day's counts, the tie-breaks and the likes."""
     keep, spam, colleagues, counts = _publish_loop(*publishing)
     tiebreak = np.empty(counts[4])
-    for j in range(len(tiebreak)):
-        tiebreak[j] = bitstream.next_double(st)
+    bitstream.fill(st, tiebreak)
     likes = np.zeros(len(tiebreak), np.int64)
     for j in range(len(spam)):
         likes[spam[j]] = distributions.binomial(st, colleagues[j], visit)
