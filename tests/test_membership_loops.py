@@ -1,8 +1,8 @@
 """Joining and visiting in compiled loops (``sim.model.joining_loops``,
-``sim.model.visits.visit_loop``) do what their NumPy forms
+``sim.model.visits.visit_loop`` and the visit chances' loops) do what their NumPy forms
 (``sim.model.membership.newcomer_counts`` and ``newcomer_traits``,
-``sim.model.visits.visit``) do, bit for bit: the same newcomers, traits and visitors,
-and the same random stream after them."""
+``sim.model.visits.visit`` and ``refresh``) do, bit for bit: the same newcomers, traits,
+visitors and chances, and the same random stream after them."""
 
 from __future__ import annotations
 
@@ -100,6 +100,38 @@ def test_the_compiled_visits_are_the_numpy_visits(params, warm):
     assert fast_rng.bit_generator.state == plain_rng.bit_generator.state
     if params:  # spammers visit, but not in the warm-up
         assert (model.state.strategy[want[0]] == SPAMMER).any() != warm
+
+
+@needs_numba
+def test_visits_drawn_a_block_at_a_time_are_the_numpy_visits():
+    """More members than a block of uniforms (``visits._BLOCK``), and a last block cut
+    short: the same visitors and random stream."""
+    model = CommunityModel(rng=5, n_members=2 * visits._BLOCK + 37, warmup=0)
+    plain_rng, fast_rng = _twins(21)
+    want = visits.visit(plain_rng, DrawBuffer(), model.params, model.state, False)
+    got = kernels.compiled().visit(fast_rng, DrawBuffer(), model.params, model.state, False)
+    np.testing.assert_array_equal(got[0], want[0])
+    assert got[1] == want[1] and len(want[0]) > 0
+    assert fast_rng.bit_generator.state == plain_rng.bit_generator.state
+
+
+@needs_numba
+@pytest.mark.parametrize("floor", [0.0, 0.05])
+@pytest.mark.parametrize("size", [0, 1, 40])
+def test_the_compiled_visit_chances_are_the_numpy_ones(size, floor):
+    """Visit chances after satisfaction changed (``sim.model.visits.refresh``): the same
+    chances and unhappiness bit for bit, gaps past the exponent's clip included."""
+    model = CommunityModel(rng=3, warmup=0, visit_floor=floor)
+    rng = np.random.default_rng(size)
+    slots = np.sort(rng.choice(model.state.n, size, replace=False))
+    model.state.satisfaction[slots] = rng.normal(0.0, 1.0, size) * rng.choice([1e-3, 1, 1e4], size)
+    plain, fast = copy.deepcopy(model.state), copy.deepcopy(model.state)
+    visits.refresh(model.params, plain, slots)
+    kernels.compiled().refresh(model.params, fast, slots)
+    for name in ("visit_chance", "unhappy"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(plain, name), err_msg=name)
+    if size:
+        assert not np.array_equal(plain.visit_chance, model.state.visit_chance)
 
 
 @needs_numba

@@ -94,6 +94,9 @@ class Kernels:
     # today's visitors (``sim.model.visits.visit_loop``), or None: its NumPy form
     # (``sim.model.visits.visit``)
     visit: Callable[..., tuple[np.ndarray, int]] | None = None
+    # members' visit chances after their satisfaction changed (two loops around NumPy's
+    # ``exp``), or None: its NumPy form (``sim.model.visits.refresh``)
+    refresh: Callable[..., None] | None = None
     # uniform draws into the model's buffer (``sim.model.bitstream.fill``), or None:
     # NumPy's ``random``
     fill: Callable[[np.ndarray, np.ndarray], None] | None = None
@@ -365,7 +368,7 @@ def compiled() -> Kernels | None:
             *writing_loops.compile(jit),
             jit(ranked_loop),
             *joining_loops.compile(jit),
-            visits.compile(jit),
+            *visits.compile(jit),
             bitstream.fill,
         )
     return _COMPILED

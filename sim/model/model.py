@@ -281,7 +281,7 @@ class CommunityModel(mesa.Model):
         events.false_removals += int(np.count_nonzero(mistaken))
         honest = author[~feed.by_spammer[rows]]
         np.subtract.at(s.satisfaction, honest, self.params["removal_penalty"])
-        visits.refresh(self.params, s, honest)
+        (self.kernels.refresh or visits.refresh)(self.params, s, honest)
         s.aware[author] = True
         np.add.at(s.removals, author, 1)
         for rule in self.rules:
@@ -345,7 +345,7 @@ class CommunityModel(mesa.Model):
         slots = self.state.add(
             present=np.ones(k, bool), company=company, joined=np.full(k, self.day), **traits
         )
-        visits.refresh(self.params, self.state, slots)
+        (self.kernels.refresh or visits.refresh)(self.params, self.state, slots)
         return slots
 
     # ------------------------------------------------------------------ agents

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.model import bitstream, budget, distributions
+from sim.model import bitstream, budget, distributions, visits
 from sim.model.constants import FEEDBACK_WEIGHT, VISIT_BOOST
 from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
@@ -357,12 +357,7 @@ def _satisfaction_loop(
         satisfaction[slot] = satisfied
         g = satisfied - standard[slot]
         unhappy[slot] = g < 0.0
-        g = g / width
-        if g < -700.0:
-            g = -700.0
-        elif g > 700.0:
-            g = 700.0
-        gap[j] = -g
+        gap[j] = visits.exponent(g, width)
     return gap
 
 
@@ -397,9 +392,7 @@ def _react_loop(
     # what credit needs and the first replies of reading._react
     for j in range(len(readers)):
         slot = readers[j]
-        chance = base_visit[slot] * boost
-        chance = chance / (gap[j] + 1.0)
-        visit_chance[slot] = floor if floor > chance else chance
+        visit_chance[slot] = visits.chance(base_visit[slot], boost, floor, gap[j])
     n_likes = 0
     n_comments = 0
     for r in range(len(i)):

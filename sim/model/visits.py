@@ -28,9 +28,9 @@ from sim.model.draws import DrawBuffer
 from sim.model.population import Population
 from sim.model.strategies import HONEST, SPAMMER, of_kind
 
-__all__ = ["compile", "refresh", "visit", "visit_loop", "visitors"]
+__all__ = ["chance", "compile", "exponent", "refresh", "visit", "visit_loop", "visitors"]
 
-_LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loop
+_LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops
 _BLOCK = 4096  # the members' uniforms drawn at a time: 32 KiB, kept in cache
 
 
@@ -50,6 +50,52 @@ def refresh(params: dict[str, Any], state: Population, slots: np.ndarray) -> Non
     chance = s.base_visit[slots] * VISIT_BOOST
     chance /= gap
     s.visit_chance[slots] = np.maximum(p["visit_floor"], chance, out=chance)
+
+
+def exponent(gap: float, width: float) -> float:
+    """``refresh`` up to its ``exp``, for one member whose satisfaction is ``gap`` above
+    its standard: -gap / width, clipped to [-700, 700]; the compiled loops' form."""
+    g = gap / width
+    if g < -700.0:
+        g = -700.0
+    elif g > 700.0:
+        g = 700.0
+    return -g
+
+
+def chance(base_visit: float, boost: float, floor: float, grown: float) -> float:
+    """``refresh`` after its ``exp`` (``grown``), for one member: its visit chance; the
+    compiled loops' form."""
+    c = base_visit * boost
+    c = c / (grown + 1.0)
+    return floor if floor > c else c
+
+
+def _exponents_loop(satisfaction, standard, unhappy, slots, width):  # type: ignore[no-untyped-def]
+    # refresh up to its exp, for Numba
+    grown = np.empty(len(slots))
+    for j in range(len(slots)):
+        m = slots[j]
+        gap = satisfaction[m] - standard[m]
+        unhappy[m] = gap < 0.0
+        grown[j] = exponent(gap, width)
+    return grown
+
+
+def _chances_loop(base_visit, boost, floor, visit_chance, slots, grown):  # type: ignore[no-untyped-def]
+    # refresh after its exp, for Numba
+    for j in range(len(slots)):
+        m = slots[j]
+        visit_chance[m] = chance(base_visit[m], boost, floor, grown[j])
+
+
+def _compiled_refresh(params: dict[str, Any], state: Population, slots: np.ndarray) -> None:
+    """``refresh`` in two compiled loops around NumPy's ``exp`` (the same results): a
+    dozen NumPy calls on a few members each become three calls."""
+    s, width, floor = state, params["visit_width"], params["visit_floor"]
+    grown = _LOOPS["exponents"](s.satisfaction, s.standard, s.unhappy, slots, width)
+    np.exp(grown, out=grown)
+    _LOOPS["chances"](s.base_visit, VISIT_BOOST, floor, s.visit_chance, slots, grown)
 
 
 def visitors(u: np.ndarray, params: dict[str, Any], state: Population, warm: bool) -> np.ndarray:
@@ -84,11 +130,20 @@ def visit(
     return slots, int(np.count_nonzero(of_kind(HONEST, state.strategy[slots])))
 
 
-def compile(jit: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Callable[..., Any]:
-    """Compile ``visit_loop`` with ``jit`` (Numba's ``njit``); returns the compiled form
-    of ``visit`` (the same arguments and results)."""
-    _LOOPS["visit"] = jit(visit_loop)
-    return _compiled_visit
+Compiled = Callable[..., Any]
+
+
+def compile(jit: Callable[[Compiled], Compiled]) -> tuple[Compiled, Compiled]:
+    """Compile the loops with ``jit`` (Numba's ``njit``); returns the compiled forms of
+    ``visit`` and ``refresh`` (the same arguments and results). ``exponent`` and
+    ``chance`` are compiled in place, for the loops that call them (the reading's too)."""
+    if not _LOOPS:
+        module = globals()
+        module["exponent"], module["chance"] = jit(exponent), jit(chance)
+        _LOOPS.update(
+            visit=jit(visit_loop), exponents=jit(_exponents_loop), chances=jit(_chances_loop)
+        )
+    return _compiled_visit, _compiled_refresh
 
 
 def _compiled_visit(
