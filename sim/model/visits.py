@@ -130,10 +130,10 @@ def visit(
     return slots, int(np.count_nonzero(of_kind(HONEST, state.strategy[slots])))
 
 
-Compiled = Callable[..., Any]
+_Fn = Callable[..., Any]
 
 
-def compile(jit: Callable[[Compiled], Compiled]) -> tuple[Compiled, Compiled]:
+def compile(jit: Callable[[_Fn], _Fn]) -> tuple[_Fn, _Fn]:
     """Compile the loops with ``jit`` (Numba's ``njit``); returns the compiled forms of
     ``visit`` and ``refresh`` (the same arguments and results). ``exponent`` and
     ``chance`` are compiled in place, for the loops that call them (the reading's too)."""
@@ -162,7 +162,7 @@ def _compiled_visit(
     return slots, int(honest)
 
 
-def visit_loop(st, chance, strategy, present, spammer, spam_chance, honest):  # type: ignore[no-untyped-def]  # noqa: E501
+def visit_loop(st, visit_chance, strategy, present, spammer, spam_chance, honest):  # type: ignore[no-untyped-def]  # noqa: E501
     """``visit`` as one pass over the members, for Numba: each member's uniform, drawn
     from ``st`` in order of slot (a block at a time, ``bitstream.fill``), decides its
     visit."""
@@ -180,7 +180,7 @@ def visit_loop(st, chance, strategy, present, spammer, spam_chance, honest):  # 
                 if strategy[m] == spammer:
                     here = block[j] < spam_chance
                 else:
-                    here = block[j] < chance[m]
+                    here = block[j] < visit_chance[m]
                 if here:
                     slots[k] = m
                     k += 1
