@@ -343,6 +343,33 @@ def test_binomial_stirling_bound(n: int, p: float, seed: int) -> None:
     _check(seed, lambda st: _binomials(st, n, p, 100_000), lambda rng: rng.binomial(n, p, 100_000))
 
 
+@pytest.mark.parametrize("n", [*range(19), 1_023, 4_096, 10_007])
+def test_a_fill_by_four_lanes_is_numpys_random(n: int) -> None:
+    """``bitstream.fill`` (one by one under 8 draws, then four lanes that each jump four
+    draws at a time, then the rest one by one) gives ``rng.random``'s numbers and leaves
+    the generator where NumPy does, away from the stream's start."""
+    rng, reference = np.random.default_rng(n), np.random.default_rng(n)
+    rng.random(3)
+    reference.random(3)
+    out = np.empty(n)
+    bitstream.fill(bitstream.stream(rng), out)
+    np.testing.assert_array_equal(out, reference.random(n))
+    assert rng.bit_generator.state == reference.bit_generator.state
+
+
+@pytest.mark.parametrize("n", [5, 8, 13])
+def test_the_plain_fill_is_numpys_random(n: int) -> None:
+    """The plain Python form of the fill (NumPy's scalars, the products wrapping) draws
+    the same numbers."""
+    plain = _plain(bitstream)
+    rng, reference = np.random.default_rng(4), np.random.default_rng(4)
+    out = np.empty(n)
+    with np.errstate(over="ignore"):  # PCG64's multiplication wraps around on purpose
+        plain.fill(plain.stream(rng), out)
+    np.testing.assert_array_equal(out, reference.random(n))
+    assert rng.bit_generator.state == reference.bit_generator.state
+
+
 def test_geometric_of_zero() -> None:
     """NumPy's geometric draw is 0, outside its support, when its exponential draw is 0
     (a raw draw below 2**11, one in 2**53): so is this one."""
