@@ -2,7 +2,7 @@
 
 Run from the project's root folder, with the project installed (``pip install -e .``)::
 
-    python benchmarks/run.py            # the full set: about 9 minutes on 2 cores
+    python benchmarks/run.py            # the full set: about 8 minutes on 2 cores
     python benchmarks/run.py --quick    # smaller and fewer repetitions: about a minute
 
 It writes ``benchmarks/results/latest.json`` (every repetition of every measurement,

@@ -130,10 +130,9 @@ def visit(
     return slots, int(np.count_nonzero(of_kind(HONEST, state.strategy[slots])))
 
 
-_Fn = Callable[..., Any]
-
-
-def compile(jit: Callable[[_Fn], _Fn]) -> tuple[_Fn, _Fn]:
+def compile(
+    jit: Callable[[Callable[..., Any]], Callable[..., Any]],
+) -> tuple[Callable[..., Any], Callable[..., None]]:
     """Compile the loops with ``jit`` (Numba's ``njit``); returns the compiled forms of
     ``visit`` and ``refresh`` (the same arguments and results). ``exponent`` and
     ``chance`` are compiled in place, for the loops that call them (the reading's too)."""
