@@ -6,8 +6,8 @@ hundred NumPy calls on short arrays, and their fixed cost of about a microsecond
 is most of its time. Each step here has a NumPy form (the reference) and a loop form
 that Numba compiles: the whole of reading (``sim.model.reading.read_day``, compiled in
 ``sim.model.reading_loops``; its NumPy steps ``plan_reads``, ``place_reads``,
-``read_posts``, ``payoff_sums`` and ``react`` are here, and ``plan_reads`` has its own
-loop), the whole of writing and publishing (``sim.model.posting.write_posts`` and
+``read_posts``, ``payoff_sums`` and ``react`` are here, and ``plan_reads``'s own loop is
+there too), the whole of writing and publishing (``sim.model.posting.write_posts`` and
 ``publish``, compiled in ``sim.model.writing_loops``), joining
 (``sim.model.membership.newcomer_counts`` and ``newcomer_traits`` and
 ``sim.model.companies.Companies.assign``, compiled in ``sim.model.joining_loops``),
@@ -283,63 +283,6 @@ NUMPY = Kernels(
 
 
 # ------------------------------------------------------------------------- loop forms
-def _plan_reads_loop(ranked, age, days_away, budget, share):  # type: ignore[no-untyped-def]
-    # Readers in a stable order of days away: a counting sort, as the days away are
-    # few and small (a stable argsort where they are not); then one list per group of
-    # readers away for as many days, its size counted first and its posts written
-    # without a branch (each post is written, and kept if it is young enough).
-    m = len(days_away)
-    order = np.empty(m, np.int64)
-    if m:
-        low, high = days_away.min(), days_away.max()
-    if m and high - low < 2**16:  # stable counting sort: the order of a stable argsort
-        starts = np.zeros(high - low + 1, np.int64)
-        for j in range(m):
-            starts[days_away[j] - low] += 1
-        total = 0
-        for v in range(len(starts)):
-            total, starts[v] = total + starts[v], total
-        for j in range(m):
-            v = days_away[j] - low
-            order[starts[v]] = j
-            starts[v] += 1
-    elif m:
-        order = np.argsort(days_away, kind="mergesort")
-    listed = 0
-    for j in range(m):
-        if j == 0 or days_away[order[j]] != days_away[order[j - 1]]:
-            for p in range(len(ranked)):
-                listed += age[p] < days_away[order[j]]
-    eligible = np.empty(listed + 1, ranked.dtype)
-    offered = np.empty(m)
-    who = np.empty(m, np.int64)
-    k = np.empty(m, budget.dtype)
-    first = np.empty(m, np.int64)
-    n = np.empty(m, np.int64)
-    out = 0
-    end = 0
-    start = 0
-    size = 0
-    for j in range(m):
-        r = order[j]
-        if j == 0 or days_away[r] != days_away[order[j - 1]]:  # a new group: its list
-            start = end
-            d = days_away[r]
-            for p in range(len(ranked)):
-                eligible[end] = ranked[p]
-                end += age[p] < d
-            size = end - start
-        offered[r] = size * share
-        reads = min(budget[r], size)
-        if reads > 0:
-            who[out] = r
-            k[out] = reads
-            first[out] = start
-            n[out] = size
-            out += 1
-    return who[:out], k[:out], first[:out], n[:out], eligible[:end], offered
-
-
 _COMPILED: Kernels | None = None
 
 
@@ -358,13 +301,14 @@ def compiled() -> Kernels | None:
         # differ from NumPy's in the last bit.
         bitstream.compile(numba.njit(cache=True, nogil=True, inline="always"))
         distributions.compile(jit)
+        read_day, plan_reads = reading_loops.compile(jit)
         _COMPILED = Kernels(
             "compiled",
-            jit(_plan_reads_loop),
+            plan_reads,
             jit(leaves_loop),
             jit(move_averages_loop),
             jit(tally_loop),
-            reading_loops.compile(jit),
+            read_day,
             *writing_loops.compile(jit),
             jit(ranked_loop),
             *joining_loops.compile(jit),

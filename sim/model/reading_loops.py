@@ -2,17 +2,19 @@
 
 A 1,000-member group's reading is about a hundred NumPy calls on arrays of a few
 hundred entries, and each call costs about a microsecond whatever its size: most of
-the phase's time. Here the same phase is six loops that Numba compiles, with only
-what must stay in NumPy to give the same bits between them: the random draws (the
-model's generator, in the same order) and the transcendental functions (``np.cos``,
-``np.exp`` and ``np.log``, whose last bits differ from the C library's), called on
-arrays of the same lengths as in the NumPy form. The loops do the same floating-point
+the phase's time. Here the same phase is five calls of loops that Numba compiles, with
+only what must stay in NumPy to give the same bits between them: the transcendental
+functions (``np.cos``, ``np.exp`` and ``np.log``, whose last bits differ from the C
+library's), called on arrays of the same lengths as in the NumPy form. The loops draw
+NumPy's own numbers from the model's generator in place, in the NumPy form's order
+(``sim.model.bitstream``), and an array passed from one loop to the next within a call
+never becomes a Python object (about 0.35 us each). The loops do the same floating-point
 operations in the same order as the NumPy form (no fused multiply-add, sums in the
 order ``np.bincount`` adds), so the results are the same bit for bit; the tests and
 ``benchmarks/same_results.py`` compare the two.
 
-``compile(jit)`` compiles the loops and returns ``read_day``; ``sim.model.kernels``
-puts it in the compiled set of kernels.
+``compile(jit)`` compiles the loops and returns ``read_day`` and the plan of reads;
+``sim.model.kernels`` puts them in the compiled set of kernels.
 """
 
 from __future__ import annotations
@@ -44,21 +46,24 @@ _PROMOTION, _QUESTION = int(Kind.PROMOTION), int(Kind.QUESTION)
 PROMO, DISCLOSED, OFFTOPIC, SOCIAL, QUESTION = 1, 2, 4, 8, 16
 
 
-def compile(jit: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Callable[..., None]:
-    """Compile the loops with ``jit`` (Numba's ``njit``); returns ``read_day``."""
+def compile(
+    jit: Callable[[Callable[..., Any]], Callable[..., Any]],
+) -> tuple[Callable[..., None], Callable[..., tuple[np.ndarray, ...]]]:
+    """Compile the loops with ``jit`` (Numba's ``njit``); returns ``read_day`` and the
+    compiled plan of reads (``sim.model.kernels.plan_reads``'s loop form)."""
     if not _LOOPS:  # the loops that others call are compiled in place of their plain forms
         module = globals()
-        module["_place_loop"] = jit(_place_loop)
+        for name in ("_readers_loop", "_bits_loop", "_plan_loop", "_place_loop"):
+            module[name] = jit(module[name])
         _LOOPS.update(
-            readers=jit(_readers_loop),
-            bits=jit(_bits_loop),
-            place=_place_loop,
-            drawn_place=jit(_drawn_place_loop),
+            place=module["_place_loop"],
+            honest=jit(_honest_loop),
+            sample=jit(_drawn_sample_loop),
             payoff=jit(_payoff_loop),
             satisfy=jit(_satisfaction_loop),
             react=jit(_react_loop),
         )
-    return read_day
+    return read_day, _plan_loop
 
 
 def read_day(
@@ -74,12 +79,11 @@ def read_day(
     events: DayEvents,
     logs: Logs | None,
 ) -> None:
-    """``sim.model.reading.read_day`` (same arguments, same results) in six loops;
-    ``loops`` is the compiled set of kernels, whose plan of reads and moving averages
-    it uses."""
+    """``sim.model.reading.read_day`` (same arguments, same results) in five compiled
+    calls; ``loops`` is the compiled set of kernels, whose moving averages it uses."""
     p, s, f = params, state, feed
-    readers, rates, bits, (i, post, quality, angle), offered, u_like, u_comment = _sample(
-        bitstream.stream(rng), p, s, f, loops, day, visitors, ranked, members
+    readers, rates, bits, (i, post, quality, angle), offered, u = _sample(
+        bitstream.stream(rng), p, s, f, day, visitors, ranked, members
     )
     cosine = np.cos(angle, out=angle)
     value = np.empty(len(i))
@@ -95,7 +99,7 @@ def read_day(
         p["satisfaction_weight"], s.satisfaction, s.standard, s.unhappy, p["visit_width"],
     )  # fmt: skip
     np.exp(gap, out=gap)
-    reads = (u_like, u_comment, i, post, value, quality)
+    reads = (u[0], u[1], i, post, value, quality)
     _react(p, s, f, loops, day, readers, rates, bits, gap, reads, events, logs)
     s.last_visit[visitors] = day
     events.record_reads(readers[i], post, quality)
@@ -106,7 +110,6 @@ def _sample(
     params: dict[str, Any],
     state: Population,
     feed: Feed,
-    loops: Any,
     day: int,
     visitors: np.ndarray,
     ranked: np.ndarray,
@@ -115,30 +118,20 @@ def _sample(
     """``sim.model.reading.sample_reads`` and ``read_posts`` for the honest visitors,
     drawing from ``st``: the readers, their like and comment rates, the posts' bits,
     each read's reader position, post row, quality and angle, what each reader had to
-    sift, and each read's two uniform draws (like, comment)."""
+    sift, and each read's two uniform draws (likes' row, comments' row). The reads'
+    memory is checked first; the rest is one compiled call, so that the plan's arrays
+    never become Python objects."""
     p, s, f = params, state, feed
-    readers, away, attention, total, interest, rates, age = _LOOPS["readers"](
-        visitors, s.strategy, HONEST, s.last_visit, s.attention, s.topic, LIKE, COMMENT, day,
-        p["post_lifetime"] + 1, ranked, f.created,
-    )  # fmt: skip
-    bits, looked_up = _LOOPS["bits"](
-        f.kind, f.disclosed, f.offtopic, f.by_spammer, _PROMOTION, _QUESTION, f.quality, f.topic
-    )
-    budget.check_reads(p, s.n, len(f), len(readers), float(total), len(ranked))
+    readers, total = _LOOPS["honest"](visitors, s.strategy, HONEST, s.attention)
+    budget.check_reads(p, s.n, len(f), readers, float(total), len(ranked))
     share = feed_share(p, members)
-    who, k, first, n, eligible, offered = loops.plan_reads(ranked, age, away, attention, share)
-    planned = int(k.sum())
-    # read-sized arrays from NumPy, which backs large ones with huge pages where it can
-    i, post = np.empty(planned, np.int64), np.empty(planned, np.int64)
-    quality, angle = np.empty(planned), np.empty(planned)
-    u = np.empty((2, planned))
     author = f.author if len(f) < _SMALL else _narrow(f.author)
-    reads = _LOOPS["drawn_place"](
-        st, read_chance(share, p["scan_depth"]), k, who, first, n, eligible, author, readers,
-        interest, looked_up, i, post, quality, angle, u,
+    return _LOOPS["sample"](
+        st, read_chance(share, p["scan_depth"]), share, visitors,
+        (s.strategy, HONEST, s.last_visit, s.attention, s.topic, LIKE, COMMENT),
+        day, p["post_lifetime"] + 1, ranked, author,
+        (f.kind, f.disclosed, f.offtopic, f.by_spammer, f.quality, f.topic, f.created),
     )  # fmt: skip
-    placed = (i[:reads], post[:reads], quality[:reads], angle[:reads])
-    return readers, rates, bits, placed, offered, u[0, :reads], u[1, :reads]
 
 
 def _react(
@@ -228,15 +221,34 @@ def _readers_loop(
     return readers, away, budget, total, interest, rates, age
 
 
-def _drawn_place_loop(  # type: ignore[no-untyped-def]
-    st, hit, k, who, first, n, eligible, author, readers, interest, looked_up, i, post,
-    quality, angle, u,
-):  # fmt: skip
-    """``_place_loop`` with its gaps drawn from ``st`` as ``read_gaps`` draws them
-    (``k.sum()`` of them, each post read with chance ``hit``, above 0 by the parameters'
-    bounds: 1 from a chance of 1, by inversion of a standard exponential below 1/3,
-    else NumPy's geometric draw), then each read's two uniform draws, all likes' then
-    all comments', into ``u``'s two rows. Returns the number of reads."""
+def _honest_loop(visitors, strategy, honest, attention):  # type: ignore[no-untyped-def]
+    # how many visitors read (the honest ones) and their attention: the most reads
+    m = 0
+    total = 0
+    for v in visitors:
+        if honest[strategy[v]]:
+            m += 1
+            total += attention[v]
+    return m, total
+
+
+def _drawn_sample_loop(st, hit, share, visitors, members, day, cap, ranked, author, posts):  # type: ignore[no-untyped-def]  # noqa: E501
+    """``_readers_loop``, ``_bits_loop``, ``_plan_loop`` and ``_place_loop`` in one,
+    its gaps drawn from ``st`` as ``read_gaps`` draws them (``k.sum()`` of them, each
+    post read with chance ``hit``, above 0 by the parameters' bounds: 1 from a chance of
+    1, by inversion of a standard exponential below 1/3, else NumPy's geometric draw),
+    then each read's two uniform draws, all likes' then all comments'. Returns
+    ``_sample``'s arrays."""
+    strategy, honest, last_visit, attention, topic, like, comment = members
+    kind, disclosed, offtopic, by_spammer, quality, post_topic, created = posts
+    readers, away, budget, _, interest, rates, age = _readers_loop(
+        visitors, strategy, honest, last_visit, attention, topic, like, comment, day, cap,
+        ranked, created,
+    )  # fmt: skip
+    bits, looked_up = _bits_loop(
+        kind, disclosed, offtopic, by_spammer, _PROMOTION, _QUESTION, quality, post_topic
+    )
+    who, k, first, n, eligible, offered = _plan_loop(ranked, age, away, budget, share)
     gaps = np.empty(k.sum(), np.int64)
     inverted, scale = INVERTED_ABOVE < hit < 1.0 / 3.0, -math.log1p(-hit)
     for g in range(len(gaps)):
@@ -246,13 +258,75 @@ def _drawn_place_loop(  # type: ignore[no-untyped-def]
             gaps[g] = np.int64(math.ceil(distributions.standard_exponential(st) / scale))
         else:
             gaps[g] = distributions.geometric(st, hit)
+    i, post = np.empty(len(gaps), np.int64), np.empty(len(gaps), np.int64)
+    read_quality, angle = np.empty(len(gaps)), np.empty(len(gaps))
     reads = _place_loop(
         gaps, k, who, first, n, eligible, author, readers, interest, looked_up, i, post,
-        quality, angle,
+        read_quality, angle,
     )  # fmt: skip
+    u = np.empty((2, reads))
     for row in range(2):
-        bitstream.fill(st, u[row, :reads])
-    return reads
+        bitstream.fill(st, u[row])
+    placed = (i[:reads], post[:reads], read_quality[:reads], angle[:reads])
+    return readers, rates, bits, placed, offered, u
+
+
+def _plan_loop(ranked, age, days_away, budget, share):  # type: ignore[no-untyped-def]
+    # kernels.plan_reads. Readers in a stable order of days away: a counting sort, as
+    # the days away are few and small (a stable argsort where they are not); then one
+    # list per group of readers away for as many days, its size counted first and its
+    # posts written without a branch (each post is written, and kept if it is young
+    # enough).
+    m = len(days_away)
+    order = np.empty(m, np.int64)
+    if m:
+        low, high = days_away.min(), days_away.max()
+    if m and high - low < 2**16:  # stable counting sort: the order of a stable argsort
+        starts = np.zeros(high - low + 1, np.int64)
+        for j in range(m):
+            starts[days_away[j] - low] += 1
+        total = 0
+        for v in range(len(starts)):
+            total, starts[v] = total + starts[v], total
+        for j in range(m):
+            v = days_away[j] - low
+            order[starts[v]] = j
+            starts[v] += 1
+    elif m:
+        order = np.argsort(days_away, kind="mergesort")
+    listed = 0
+    for j in range(m):
+        if j == 0 or days_away[order[j]] != days_away[order[j - 1]]:
+            for p in range(len(ranked)):
+                listed += age[p] < days_away[order[j]]
+    eligible = np.empty(listed + 1, ranked.dtype)
+    offered = np.empty(m)
+    who = np.empty(m, np.int64)
+    k = np.empty(m, budget.dtype)
+    first = np.empty(m, np.int64)
+    n = np.empty(m, np.int64)
+    out = 0
+    end = 0
+    start = 0
+    size = 0
+    for j in range(m):
+        r = order[j]
+        if j == 0 or days_away[r] != days_away[order[j - 1]]:  # a new group: its list
+            start = end
+            d = days_away[r]
+            for p in range(len(ranked)):
+                eligible[end] = ranked[p]
+                end += age[p] < d
+            size = end - start
+        offered[r] = size * share
+        reads = min(budget[r], size)
+        if reads > 0:
+            who[out] = r
+            k[out] = reads
+            first[out] = start
+            n[out] = size
+            out += 1
+    return who[:out], k[:out], first[:out], n[:out], eligible[:end], offered
 
 
 def _place_loop(
