@@ -39,6 +39,12 @@ _PER_STRATEGY = {
     "lurkers": "Members who only read.",
 }
 
+# the strategies' positions in the tally's counts, as Python integers: the day's sums of
+# a few counts cost less in Python than NumPy's gathers and reductions
+_PLURALS = tuple(b.plural for b in TABLE)
+_HONEST_AT = np.flatnonzero(HONEST).tolist()
+_CONTRIBUTES_AT = np.flatnonzero(CONTRIBUTES).tolist()
+
 DAILY: dict[str, str] = {
     "day": "Day of the run (day 0 is the state after the warm-up).",
     "members": "Members in the group, spammers included.",
@@ -270,20 +276,22 @@ def measure_day(
     posts = post_reads, feed.kind, feed.by_spammer, feed.company, feed.author
     counts, promo, spam, ids, voice_reads, chosen = (count or tally)(*members, *posts, kept)
     promo, spam = int(promo), int(spam)
-    members = int(counts.sum())
-    honest = int(counts[HONEST].sum())
+    by_strategy = counts.tolist()
+    members = sum(by_strategy)
+    honest = sum([by_strategy[k] for k in _HONEST_AT])
     quality = events.quality_read
     if quality is None:
         quality = float(feed.quality[post].sum() / reads) if reads else float("nan")
-    hhi, top3 = _concentration(ids, voice_reads, int(post_reads.sum())) if len(ids) else (0.0, 0.0)
+    # the voices' reads add up to the day's reads: each read is of one post in the feed
+    hhi, top3 = _concentration(ids, voice_reads, reads) if len(ids) else (0.0, 0.0)
     per = 1.0 / max(honest, 1)
     e = events
     return {
         "day": day,
         "members": members,
         "honest_members": honest,
-        "contributors": int(counts[CONTRIBUTES].sum()),
-        **{b.plural: int(counts[i]) for i, b in enumerate(TABLE)},
+        "contributors": sum([by_strategy[k] for k in _CONTRIBUTES_AT]),
+        **dict(zip(_PLURALS, by_strategy, strict=True)),
         "spammer_share": counts[SPAMMER] / members if members else 0.0,
         "visits": e.visits,
         "posts": e.posts,

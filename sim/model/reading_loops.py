@@ -87,15 +87,15 @@ def read_day(
     )
     cosine = np.cos(angle, out=angle)
     value = np.empty(len(i))
-    sums, exponents, ratio = _LOOPS["payoff"](
+    sums, x = _LOOPS["payoff"](
         i, post, quality, cosine, bits, value,
         (p["cost_disclosed"], p["cost_hidden"], p["cost_offtopic"]),
         readers, s.care, offered, (p["value_scale"], p["care_scale"], p["overload_threshold"]),
     )  # fmt: skip
-    gained, related, excess = np.exp(exponents[0]), np.exp(exponents[1]), np.log(ratio)
+    np.exp(x[:2], out=x[:2])  # the payoff's and the relational benefit's
+    np.log(x[2], out=x[2])  # the overload's
     gap = _LOOPS["satisfy"](
-        readers, gained, related, excess, sums,
-        (p["noise_amplifier"], p["care_value"], p["overload_cost"]),
+        readers, x, sums, (p["noise_amplifier"], p["care_value"], p["overload_cost"]),
         p["satisfaction_weight"], s.satisfaction, s.standard, s.unhappy, p["visit_width"],
     )  # fmt: skip
     np.exp(gap, out=gap)
@@ -384,10 +384,11 @@ def _bits_loop(kind, disclosed, offtopic, by_spammer, promotion, question, quali
 
 
 def _payoff_loop(i, post, quality, cosine, bits, value, costs, readers, care, offered, scales):  # type: ignore[no-untyped-def]  # noqa: E501
-    # kernels.payoff_sums with reading.read_costs; the arguments of payoff's, relational's
-    # and overload's exp and log; the care taken is spent
+    # kernels.payoff_sums with reading.read_costs: each reader's reads (counted exactly
+    # in floats), promotions, value and cost as four rows; the arguments of payoff's and
+    # relational's exp and of overload's log as three; the care taken is spent
     m = len(readers)
-    reads, promos, values, spent = np.zeros(m, np.int64), np.zeros(m), np.zeros(m), np.zeros(m)
+    sums = np.zeros((4, m))
     cost_disclosed, cost_hidden, cost_offtopic = costs
     for r in range(len(i)):
         closeness = (cosine[r] + 1.0) / 2.0
@@ -396,36 +397,34 @@ def _payoff_loop(i, post, quality, cosine, bits, value, costs, readers, care, of
         j = i[r]
         b = bits[post[r]]
         promo = 1.0 if b & PROMO else 0.0
-        reads[j] += 1
-        promos[j] += promo
-        values[j] += v
+        sums[0, j] += 1.0
+        sums[1, j] += promo
+        sums[2, j] += v
         cost = cost_disclosed if b & DISCLOSED else cost_hidden
-        spent[j] += promo * (cost + cost_offtopic * (1.0 if b & OFFTOPIC else 0.0))
+        sums[3, j] += promo * (cost + cost_offtopic * (1.0 if b & OFFTOPIC else 0.0))
     value_scale, care_scale, threshold = scales
-    exponents, ratio = np.empty((2, m)), np.empty(m)
+    x = np.empty((3, m))
     for j in range(m):
         slot = readers[j]
-        exponents[0, j] = -values[j] / value_scale
-        exponents[1, j] = -care[slot] / care_scale
+        x[0, j] = -sums[2, j] / value_scale
+        x[1, j] = -care[slot] / care_scale
         care[slot] = 0.0
-        ratio[j] = max(offered[j], 1e-9) / threshold
-    return (reads, promos, values, spent), exponents, ratio
+        x[2, j] = max(offered[j], 1e-9) / threshold
+    return sums, x
 
 
-def _satisfaction_loop(
-    readers, gained, related, excess, sums, weights, w, satisfaction, standard, unhappy, width
-):  # type: ignore[no-untyped-def]  # noqa: E501
-    # reading.payoff, relational and overload from their exp and log; the satisfaction's
-    # moving average; visits.refresh up to its exp
-    reads, promos, values, spent = sums
+def _satisfaction_loop(readers, x, sums, weights, w, satisfaction, standard, unhappy, width):  # type: ignore[no-untyped-def]  # noqa: E501
+    # reading.payoff, relational and overload from their exp and log (``x``'s rows); the
+    # satisfaction's moving average; visits.refresh up to its exp
     amplifier, care_value, overload_cost = weights
     keep = 1.0 - w
     gap = np.empty(len(readers))
     for j in range(len(readers)):
-        noise = promos[j] / max(reads[j], 1)
-        pay = (1.0 - gained[j]) - spent[j] * (1.0 + amplifier * noise)
-        x = excess[j]
-        gain = pay + (care_value * (1.0 - related[j]) - overload_cost * (x if x > 0.0 else 0.0))
+        noise = sums[1, j] / max(sums[0, j], 1.0)
+        pay = (1.0 - x[0, j]) - sums[3, j] * (1.0 + amplifier * noise)
+        excess = x[2, j]
+        overload = excess if excess > 0.0 else 0.0
+        gain = pay + (care_value * (1.0 - x[1, j]) - overload_cost * overload)
         slot = readers[j]
         satisfied = keep * satisfaction[slot] + w * gain
         satisfaction[slot] = satisfied
