@@ -9,7 +9,7 @@ import copy
 import numpy as np
 import pytest
 
-from sim.model import kernels, reading, reading_loops
+from sim.model import budget, kernels, reading, reading_loops
 from sim.model.events import DayEvents
 from sim.model.model import CommunityModel
 
@@ -62,6 +62,29 @@ def test_the_compiled_reading_is_the_numpy_reading(params):
     assert fast.rng.bit_generator.state == plain.rng.bit_generator.state
     assert fast.reply_log().equals(plain.reply_log())
     assert fast.reply_log().dtypes.equals(plain.reply_log().dtypes)
+
+
+@needs_numba
+def test_both_readings_refuse_a_day_whose_reads_would_pass_the_memory_limit():
+    """The compiled reading checks the reads' memory before its one call makes them."""
+    messages = []
+    for read, loops in [
+        (reading.read_day, kernels.NUMPY),
+        (reading_loops.read_day, kernels.compiled()),
+    ]:
+        m = CommunityModel(rng=5, attention=50).run(5)
+        m.day += 1
+        m._expire_posts()
+        visitors = m._visit(False, DayEvents())
+        m._submit(m._write(visitors), DayEvents())
+        rows = m.state.n * budget.BYTES_PER_MEMBER + len(m.feed) * budget.BYTES_PER_POST
+        m.params["memory_limit"] = (rows + 1) / 1e6  # room for the rows, not the reads
+        args = (m.rng, m.params, m.state, m.feed, loops, m.day, visitors, m.ranked_feed())
+        with pytest.raises(budget.BudgetError, match="memory_limit") as refused:
+            read(*args, m.state.n, DayEvents(), None)
+        messages.append(str(refused.value))
+    assert " 0 reads a day" not in messages[0]  # the reading's check, not the writing's
+    assert messages[0] == messages[1]
 
 
 @needs_numba
