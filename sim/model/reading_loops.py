@@ -202,7 +202,6 @@ def _readers_loop(
         m += honest[strategy[v]]
     readers, away, budget = np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.int64)
     interest, rates = np.empty(m), np.empty((2, m))
-    total = 0
     j = 0
     for v in visitors:
         if honest[strategy[v]]:
@@ -210,7 +209,6 @@ def _readers_loop(
             a = day - last_visit[v]
             away[j] = a if a < cap else cap
             budget[j] = attention[v]
-            total += attention[v]
             interest[j] = topic[v]
             rates[0, j] = like[strategy[v]]
             rates[1, j] = comment[strategy[v]]
@@ -218,7 +216,7 @@ def _readers_loop(
     age = np.empty(len(ranked), np.int64)
     for q in range(len(ranked)):
         age[q] = day - created[ranked[q]]
-    return readers, away, budget, total, interest, rates, age
+    return readers, away, budget, interest, rates, age
 
 
 def _honest_loop(visitors, strategy, honest, attention):  # type: ignore[no-untyped-def]
@@ -241,7 +239,7 @@ def _drawn_sample_loop(st, hit, share, visitors, members, day, cap, ranked, auth
     ``_sample``'s arrays."""
     strategy, honest, last_visit, attention, topic, like, comment = members
     kind, disclosed, offtopic, by_spammer, quality, post_topic, created = posts
-    readers, away, budget, _, interest, rates, age = _readers_loop(
+    readers, away, budget, interest, rates, age = _readers_loop(
         visitors, strategy, honest, last_visit, attention, topic, like, comment, day, cap,
         ranked, created,
     )  # fmt: skip
