@@ -181,7 +181,9 @@ def test_a_torn_tail_left_by_a_kill_is_ignored(tmp_path, whole):
 )
 def test_a_stop_during_start_up_is_recorded(tmp_path, executor, sig):
     spec_file = tmp_path / "s.toml"
-    spec_file.write_text(spec_toml(replicates=12, steps=60))  # seconds of runs after start-up
+    # Seconds of runs after start-up, even under the load of the whole suite: a stop
+    # that came only as the sweep was writing its last manifest would be dropped.
+    spec_file.write_text(spec_toml(replicates=12, steps=1000))
     out = tmp_path / "s"
     command = sweep_cmd(spec_file, out, 2, "--executor", executor)
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
