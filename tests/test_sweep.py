@@ -237,7 +237,9 @@ def test_dry_run_estimates_and_writes_nothing(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_a_killed_sweep_resumes_to_the_same_results(tmp_path):
     spec_file = tmp_path / "kill.toml"
-    spec_file.write_text(spec_toml(replicates=12, steps=60))
+    # over a second of runs after the fifth, so that the suite's load cannot let all 48
+    # finish before the kill
+    spec_file.write_text(spec_toml(replicates=12, steps=150))
     killed, whole = tmp_path / "killed", tmp_path / "whole"
     done_before = kill_mid_sweep(sweep_cmd(spec_file, killed, 2), killed)
     partial = json.loads((killed / "manifest.json").read_text())
