@@ -200,7 +200,7 @@ def _readers_loop(
     m = 0
     for v in visitors:
         m += honest[strategy[v]]
-    readers, away, budget = np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.int64)
+    readers, away, most = np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.int64)
     interest, rates = np.empty(m), np.empty((2, m))
     j = 0
     for v in visitors:
@@ -208,7 +208,7 @@ def _readers_loop(
             readers[j] = v
             a = day - last_visit[v]
             away[j] = a if a < cap else cap
-            budget[j] = attention[v]
+            most[j] = attention[v]
             interest[j] = topic[v]
             rates[0, j] = like[strategy[v]]
             rates[1, j] = comment[strategy[v]]
@@ -216,7 +216,7 @@ def _readers_loop(
     age = np.empty(len(ranked), np.int64)
     for q in range(len(ranked)):
         age[q] = day - created[ranked[q]]
-    return readers, away, budget, interest, rates, age
+    return readers, away, most, interest, rates, age
 
 
 def _honest_loop(visitors, strategy, honest, attention):  # type: ignore[no-untyped-def]
@@ -239,14 +239,14 @@ def _drawn_sample_loop(st, hit, share, visitors, members, day, cap, ranked, auth
     ``_sample``'s arrays."""
     strategy, honest, last_visit, attention, topic, like, comment = members
     kind, disclosed, offtopic, by_spammer, quality, post_topic, created = posts
-    readers, away, budget, interest, rates, age = _readers_loop(
+    readers, away, most, interest, rates, age = _readers_loop(
         visitors, strategy, honest, last_visit, attention, topic, like, comment, day, cap,
         ranked, created,
     )  # fmt: skip
     bits, looked_up = _bits_loop(
         kind, disclosed, offtopic, by_spammer, _PROMOTION, _QUESTION, quality, post_topic
     )
-    who, k, first, n, eligible, offered = _plan_loop(ranked, age, away, budget, share)
+    who, k, first, n, eligible, offered = _plan_loop(ranked, age, away, most, share)
     gaps = np.empty(k.sum(), np.int64)
     inverted, scale = INVERTED_ABOVE < hit < 1.0 / 3.0, -math.log1p(-hit)
     for g in range(len(gaps)):
@@ -269,12 +269,13 @@ def _drawn_sample_loop(st, hit, share, visitors, members, day, cap, ranked, auth
     return readers, rates, bits, placed, offered, u
 
 
-def _plan_loop(ranked, age, days_away, budget, share):  # type: ignore[no-untyped-def]
-    # kernels.plan_reads. Readers in a stable order of days away: a counting sort, as
-    # the days away are few and small (a stable argsort where they are not); then one
-    # list per group of readers away for as many days, its size counted first and its
-    # posts written without a branch (each post is written, and kept if it is young
-    # enough).
+def _plan_loop(ranked, age, days_away, most, share):  # type: ignore[no-untyped-def]
+    # kernels.plan_reads (``most``: its ``budget``, each reader's most reads; the name
+    # is this module's import). Readers in a stable order of days away: a counting
+    # sort, as the days away are few and small (a stable argsort where they are not);
+    # then one list per group of readers away for as many days, its size counted first
+    # and its posts written without a branch (each post is written, and kept if it is
+    # young enough).
     m = len(days_away)
     order = np.empty(m, np.int64)
     if m:
@@ -300,7 +301,7 @@ def _plan_loop(ranked, age, days_away, budget, share):  # type: ignore[no-untype
     eligible = np.empty(listed + 1, ranked.dtype)
     offered = np.empty(m)
     who = np.empty(m, np.int64)
-    k = np.empty(m, budget.dtype)
+    k = np.empty(m, most.dtype)
     first = np.empty(m, np.int64)
     n = np.empty(m, np.int64)
     out = 0
@@ -317,7 +318,7 @@ def _plan_loop(ranked, age, days_away, budget, share):  # type: ignore[no-untype
                 end += age[p] < d
             size = end - start
         offered[r] = size * share
-        reads = min(budget[r], size)
+        reads = min(most[r], size)
         if reads > 0:
             who[out] = r
             k[out] = reads
