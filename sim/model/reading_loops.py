@@ -86,11 +86,14 @@ def read_day(
         bitstream.stream(rng), p, s, f, day, visitors, ranked, members
     )
     cosine = np.cos(angle, out=angle)
-    value = np.empty(len(i))
-    sums, x = _LOOPS["payoff"](
-        i, post, quality, cosine, bits, value,
+    # likes, comments and reads of each post: looked up at random, as 4-byte integers
+    counts = np.zeros((3, len(f)), np.int32 if len(i) < 2**31 else np.int64)
+    comments = np.empty((2, len(i)), np.int64)  # commenter and post of each comment
+    sums, x, likes, said = _LOOPS["payoff"](
+        i, post, quality, cosine, bits,
         (p["cost_disclosed"], p["cost_hidden"], p["cost_offtopic"]),
         readers, s.care, offered, (p["value_scale"], p["care_scale"], p["overload_threshold"]),
+        (u, rates, counts, comments, s.contributions, s.since_promo),
     )  # fmt: skip
     np.exp(x[:2], out=x[:2])  # the payoff's and the relational benefit's
     np.log(x[2], out=x[2])  # the overload's
@@ -99,8 +102,8 @@ def read_day(
         p["satisfaction_weight"], s.satisfaction, s.standard, s.unhappy, p["visit_width"],
     )  # fmt: skip
     np.exp(gap, out=gap)
-    reads = (u[0], u[1], i, post, value, quality)
-    _react(p, s, f, loops, day, readers, rates, bits, gap, reads, events, logs)
+    reacted = (counts, comments, likes, said)
+    _react(p, s, f, loops, day, readers, bits, gap, reacted, events, logs)
     s.last_visit[visitors] = day
     events.record_reads(readers[i], post, quality)
 
@@ -141,27 +144,24 @@ def _react(
     loops: Any,
     day: int,
     readers: np.ndarray,
-    rates: np.ndarray,
     bits: np.ndarray,
     gap: np.ndarray,
-    reads: tuple[np.ndarray, ...],
+    reacted: tuple[np.ndarray, np.ndarray, int, int],
     events: DayEvents,
     logs: Logs | None,
 ) -> None:
-    """The visit chance from ``gap`` (its exponential), then ``sim.model.reading._react``:
-    ``reads`` are each read's two uniform draws, reader position, post row, value and
-    quality."""
+    """The visit chance from ``gap`` (its exponential), then the rest of
+    ``sim.model.reading._react`` from what the payoff's loop counted (``reacted``:
+    each post's likes, comments and reads, the commenter and post of each comment, the
+    likes and the comments)."""
     p, s, f = params, state, feed
-    n_reads = len(reads[0])
-    # likes, comments and reads of each post: looked up at random, as 4-byte integers
-    counts = np.zeros((3, len(f)), np.int32 if n_reads < 2**31 else np.int64)
+    counts, comments, n_likes, n_comments = reacted
     today = np.empty((3, len(f)), np.int64)  # reads, likes + comments, promotion reads
-    comments = np.empty((2, n_reads), np.int64)  # commenter and post of each comment
-    n_likes, n_comments = _LOOPS["react"](
-        readers, gap, s.base_visit, VISIT_BOOST, p["visit_floor"], s.visit_chance, *reads,
-        rates, bits, f.author, f.likes, f.comments, f.reads, counts, today, comments,
-        s.contributions, s.since_promo, s.first_reply, day,
-    )  # fmt: skip
+    visiting = (s.base_visit, VISIT_BOOST, p["visit_floor"], s.visit_chance)
+    totals = (f.likes, f.comments, f.reads)
+    _LOOPS["react"](
+        readers, gap, visiting, bits, f.author, totals, counts, today, s.first_reply, day
+    )
     credit(s, f.author, today[1], today[2], FEEDBACK_WEIGHT, loops.move_averages)
     commenter, on = comments[0, :n_comments], comments[1, :n_comments]
     if logs is not None:
@@ -382,25 +382,46 @@ def _bits_loop(kind, disclosed, offtopic, by_spammer, promotion, question, quali
     return bits, read
 
 
-def _payoff_loop(i, post, quality, cosine, bits, value, costs, readers, care, offered, scales):  # type: ignore[no-untyped-def]  # noqa: E501
+def _payoff_loop(i, post, quality, cosine, bits, costs, readers, care, offered, scales, reacting):  # type: ignore[no-untyped-def]  # noqa: E501
     # kernels.payoff_sums with reading.read_costs: each reader's reads (counted exactly
     # in floats), promotions, value and cost as four rows; the arguments of payoff's and
-    # relational's exp and of overload's log as three; the care taken is spent
+    # relational's exp and of overload's log as three; the care taken is spent. In the
+    # same pass over the reads (which a large group's memory holds, not its cache),
+    # kernels.react's likes and comments and posting.contributed: they need the value
+    # but nothing of the exp and log.
     m = len(readers)
     sums = np.zeros((4, m))
     cost_disclosed, cost_hidden, cost_offtopic = costs
+    u, rates, counts, comments, contributions, since_promo = reacting
+    n_likes = 0
+    n_comments = 0
     for r in range(len(i)):
         closeness = (cosine[r] + 1.0) / 2.0
         v = quality[r] * (closeness * closeness)
-        value[r] = v
         j = i[r]
-        b = bits[post[r]]
+        p = post[r]
+        b = bits[p]
         promo = 1.0 if b & PROMO else 0.0
         sums[0, j] += 1.0
         sums[1, j] += promo
         sums[2, j] += v
         cost = cost_disclosed if b & DISCLOSED else cost_hidden
         sums[3, j] += promo * (cost + cost_offtopic * (1.0 if b & OFFTOPIC else 0.0))
+        counts[2, p] += 1
+        if u[0, r] < rates[0, j] * v:
+            counts[0, p] += 1
+            n_likes += 1
+        bar = rates[1, j] * (quality[r] if b & SOCIAL else v)
+        if b & QUESTION:  # questions draw twice the comments; x * 1.0 would be x
+            bar = bar * 2.0
+        if u[1, r] < bar:
+            me = readers[j]
+            counts[1, p] += 1
+            comments[0, n_comments] = me
+            comments[1, n_comments] = p
+            n_comments += 1
+            contributions[me] += 1
+            since_promo[me] += 1
     value_scale, care_scale, threshold = scales
     x = np.empty((3, m))
     for j in range(m):
@@ -409,7 +430,7 @@ def _payoff_loop(i, post, quality, cosine, bits, value, costs, readers, care, of
         x[1, j] = -care[slot] / care_scale
         care[slot] = 0.0
         x[2, j] = max(offered[j], 1e-9) / threshold
-    return sums, x
+    return sums, x, n_likes, n_comments
 
 
 def _satisfaction_loop(readers, x, sums, weights, w, satisfaction, standard, unhappy, width):  # type: ignore[no-untyped-def]  # noqa: E501
@@ -433,59 +454,14 @@ def _satisfaction_loop(readers, x, sums, weights, w, satisfaction, standard, unh
     return gap
 
 
-def _react_loop(
-    readers,
-    gap,
-    base_visit,
-    boost,
-    floor,
-    visit_chance,
-    u_like,
-    u_comment,
-    i,
-    post,
-    value,
-    quality,
-    rates,
-    bits,
-    author,
-    feed_likes,
-    feed_comments,
-    feed_reads,
-    counts,
-    today,
-    comments,
-    contributions,
-    since_promo,
-    first_reply,
-    day,
-):  # type: ignore[no-untyped-def]  # noqa: E501
-    # visits.refresh after its exp; kernels.react; posting.contributed; the feed's counts,
-    # what credit needs and the first replies of reading._react
+def _react_loop(readers, gap, visiting, bits, author, totals, counts, today, first_reply, day):  # type: ignore[no-untyped-def]  # noqa: E501
+    # visits.refresh after its exp; from the counts of kernels.react (``_payoff_loop``),
+    # the feed's counts, what credit needs and the first replies of reading._react
+    base_visit, boost, floor, visit_chance = visiting
+    feed_likes, feed_comments, feed_reads = totals
     for j in range(len(readers)):
         slot = readers[j]
         visit_chance[slot] = visits.chance(base_visit[slot], boost, floor, gap[j])
-    n_likes = 0
-    n_comments = 0
-    for r in range(len(i)):
-        p = post[r]
-        j = i[r]
-        b = bits[p]
-        counts[2, p] += 1
-        if u_like[r] < rates[0, j] * value[r]:
-            counts[0, p] += 1
-            n_likes += 1
-        threshold = rates[1, j] * (quality[r] if b & SOCIAL else value[r])
-        if b & QUESTION:  # questions draw twice the comments; x * 1.0 would be x
-            threshold = threshold * 2.0
-        if u_comment[r] < threshold:
-            me = readers[j]
-            counts[1, p] += 1
-            comments[0, n_comments] = me
-            comments[1, n_comments] = p
-            n_comments += 1
-            contributions[me] += 1
-            since_promo[me] += 1
     for p in range(counts.shape[1]):
         likes, said, reads = counts[0, p], counts[1, p], counts[2, p]
         feed_likes[p] += likes
@@ -496,4 +472,3 @@ def _react_loop(
         today[2, p] = reads if bits[p] & PROMO else 0
         if said > 0 and first_reply[author[p]] < 0:
             first_reply[author[p]] = day
-    return n_likes, n_comments
