@@ -89,11 +89,12 @@ def read_day(
     # likes, comments and reads of each post: looked up at random, as 4-byte integers
     counts = np.zeros((3, len(f)), np.int32 if len(i) < 2**31 else np.int64)
     comments = np.empty((2, len(i)), np.int64)  # commenter and post of each comment
+    reader = np.empty(len(i), np.int64)  # each read's reader's slot
     sums, x, likes, said = _LOOPS["payoff"](
         i, post, quality, cosine, bits,
         (p["cost_disclosed"], p["cost_hidden"], p["cost_offtopic"]),
         readers, s.care, offered, (p["value_scale"], p["care_scale"], p["overload_threshold"]),
-        (u, rates, counts, comments, s.contributions, s.since_promo),
+        (u, rates, counts, comments, s.contributions, s.since_promo, reader),
     )  # fmt: skip
     np.exp(x[:2], out=x[:2])  # the payoff's and the relational benefit's
     np.log(x[2], out=x[2])  # the overload's
@@ -105,7 +106,7 @@ def read_day(
     reacted = (counts, comments, likes, said)
     _react(p, s, f, loops, day, readers, bits, gap, reacted, events, logs)
     s.last_visit[visitors] = day
-    events.record_reads(readers[i], post, quality)
+    events.record_reads(reader, post, quality)
 
 
 def _sample(
@@ -256,7 +257,8 @@ def _drawn_sample_loop(st, hit, share, visitors, members, day, cap, ranked, auth
             gaps[g] = np.int64(math.ceil(distributions.standard_exponential(st) / scale))
         else:
             gaps[g] = distributions.geometric(st, hit)
-    i, post = np.empty(len(gaps), np.int64), np.empty(len(gaps), np.int64)
+    # reader positions in 4 bytes: 2^31 readers would need 860 GB (budget.BYTES_PER_MEMBER)
+    i, post = np.empty(len(gaps), np.int32), np.empty(len(gaps), np.int64)
     read_quality, angle = np.empty(len(gaps)), np.empty(len(gaps))
     reads = _place_loop(
         gaps, k, who, first, n, eligible, author, readers, interest, looked_up, i, post,
@@ -388,11 +390,11 @@ def _payoff_loop(i, post, quality, cosine, bits, costs, readers, care, offered, 
     # relational's exp and of overload's log as three; the care taken is spent. In the
     # same pass over the reads (which a large group's memory holds, not its cache),
     # kernels.react's likes and comments and posting.contributed: they need the value
-    # but nothing of the exp and log.
+    # but nothing of the exp and log; and each read's reader's slot.
     m = len(readers)
     sums = np.zeros((4, m))
     cost_disclosed, cost_hidden, cost_offtopic = costs
-    u, rates, counts, comments, contributions, since_promo = reacting
+    u, rates, counts, comments, contributions, since_promo, reader = reacting
     n_likes = 0
     n_comments = 0
     for r in range(len(i)):
@@ -401,6 +403,8 @@ def _payoff_loop(i, post, quality, cosine, bits, costs, readers, care, offered, 
         j = i[r]
         p = post[r]
         b = bits[p]
+        me = readers[j]
+        reader[r] = me
         promo = 1.0 if b & PROMO else 0.0
         sums[0, j] += 1.0
         sums[1, j] += promo
@@ -415,7 +419,6 @@ def _payoff_loop(i, post, quality, cosine, bits, costs, readers, care, offered, 
         if b & QUESTION:  # questions draw twice the comments; x * 1.0 would be x
             bar = bar * 2.0
         if u[1, r] < bar:
-            me = readers[j]
             counts[1, p] += 1
             comments[0, n_comments] = me
             comments[1, n_comments] = p
