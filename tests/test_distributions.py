@@ -370,6 +370,25 @@ def test_the_plain_fill_is_numpys_random(n: int) -> None:
     assert rng.bit_generator.state == reference.bit_generator.state
 
 
+@pytest.mark.parametrize("delta", [0, 1, 2, 7, 1_000, 2**40 + 5])
+def test_advance_leaves_the_stream_where_as_many_draws_do(delta: int) -> None:
+    """``bitstream.advance``, compiled and plain, moves the generator as NumPy's own
+    ``advance`` does, and (where drawing them is quick) as ``delta`` draws do."""
+    for module in (bitstream, _plain(bitstream)):
+        rng, reference = np.random.default_rng(delta), np.random.default_rng(delta)
+        rng.random(3)
+        reference.random(3)
+        with np.errstate(over="ignore"):  # the plain form's products wrap on purpose
+            module.advance(module.stream(rng), delta)
+        reference.bit_generator.advance(delta)
+        assert rng.bit_generator.state == reference.bit_generator.state
+        if delta <= 1_000:
+            drawn = np.random.default_rng(delta)
+            drawn.random(3 + delta)
+            assert rng.bit_generator.state == drawn.bit_generator.state
+        assert rng.random() == reference.random()
+
+
 def test_geometric_of_zero() -> None:
     """NumPy's geometric draw is 0, outside its support, when its exponential draw is 0
     (a raw draw below 2**11, one in 2**53): so is this one."""

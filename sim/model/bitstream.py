@@ -25,7 +25,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["compile", "drawable", "fill", "next_double", "next_uint64", "stream", "view"]
+__all__ = [
+    "advance",
+    "compile",
+    "drawable",
+    "fill",
+    "next_double",
+    "next_uint64",
+    "stream",
+    "view",
+]
 
 # PCG64's 128-bit multiplier, in 64-bit halves (O'Neill 2014; NumPy's default)
 _MULT = 47026247687942121848144207491837523525
@@ -117,8 +126,30 @@ def fill(st: np.ndarray, out: np.ndarray) -> None:
         out[j] = next_double(st)
 
 
+def advance(st: np.ndarray, delta: int) -> None:
+    """Move the state ``st`` ``delta`` draws on, as ``delta`` calls of ``next_uint64``
+    would, in about ``log2(delta)`` steps: ``delta`` steps of ``state x a + increment``
+    are one of ``state x a^delta + increment x (1 + a + ... + a^(delta - 1))`` (Brown
+    1994, as PCG's ``pcg_advance_lcg_128``). A loop that needs two runs of draws at
+    once (NumPy's ``rng.random(n)`` twice) draws the second from a state moved on."""
+    one, zero = np.uint64(1), np.uint64(0)
+    m_lo, m_hi = _MULT_LO, _MULT_HI  # a^(2^k)
+    c_lo, c_hi = st[2], st[3]  # increment x (1 + a + ... + a^(2^k - 1))
+    t_lo, t_hi = one, zero  # the multiplier so far
+    p_lo, p_hi = zero, zero  # the addend so far
+    while delta > 0:
+        if delta & 1:
+            t_lo, t_hi = _times(t_lo, t_hi, m_lo, m_hi)
+            p_lo, p_hi = _step(p_lo, p_hi, m_lo, m_hi, c_lo, c_hi)
+        up_lo, up_hi = _step(m_lo, m_hi, one, zero, one, zero)  # a^(2^k) + 1
+        c_lo, c_hi = _times(c_lo, c_hi, up_lo, up_hi)
+        m_lo, m_hi = _times(m_lo, m_hi, m_lo, m_hi)
+        delta >>= 1
+    st[0], st[1] = _step(st[0], st[1], t_lo, t_hi, p_lo, p_hi)
+
+
 # compiled in this order by ``compile``
-_DRAWS = ("_times", "_step", "_output", "next_uint64", "next_double", "fill")
+_DRAWS = ("_times", "_step", "_output", "next_uint64", "next_double", "fill", "advance")
 _COMPILED: list[bool] = []  # whether ``compile`` has run: once is enough
 
 

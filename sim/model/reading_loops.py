@@ -82,8 +82,9 @@ def read_day(
     """``sim.model.reading.read_day`` (same arguments, same results) in five compiled
     calls; ``loops`` is the compiled set of kernels, whose moving averages it uses."""
     p, s, f = params, state, feed
-    readers, rates, bits, (i, post, quality, angle), offered, u = _sample(
-        bitstream.stream(rng), p, s, f, day, visitors, ranked, members
+    st = bitstream.stream(rng)
+    readers, rates, bits, (i, post, quality, angle), offered = _sample(
+        st, p, s, f, day, visitors, ranked, members
     )
     cosine = np.cos(angle, out=angle)
     # likes, comments and reads of each post: looked up at random, as 4-byte integers
@@ -94,7 +95,7 @@ def read_day(
         i, post, quality, cosine, bits,
         (p["cost_disclosed"], p["cost_hidden"], p["cost_offtopic"]),
         readers, s.care, offered, (p["value_scale"], p["care_scale"], p["overload_threshold"]),
-        (u, rates, counts, comments, s.contributions, s.since_promo, reader),
+        (st, rates, counts, comments, s.contributions, s.since_promo, reader),
     )  # fmt: skip
     np.exp(x[:2], out=x[:2])  # the payoff's and the relational benefit's
     np.log(x[2], out=x[2])  # the overload's
@@ -121,10 +122,9 @@ def _sample(
 ) -> tuple[Any, ...]:
     """``sim.model.reading.sample_reads`` and ``read_posts`` for the honest visitors,
     drawing from ``st``: the readers, their like and comment rates, the posts' bits,
-    each read's reader position, post row, quality and angle, what each reader had to
-    sift, and each read's two uniform draws (likes' row, comments' row). The reads'
-    memory is checked first; the rest is one compiled call, so that the plan's arrays
-    never become Python objects."""
+    each read's reader position, post row, quality and angle, and what each reader had
+    to sift. The reads' memory is checked first; the rest is one compiled call, so that
+    the plan's arrays never become Python objects."""
     p, s, f = params, state, feed
     readers, total = _LOOPS["honest"](visitors, s.strategy, HONEST, s.attention)
     budget.check_reads(p, s.n, len(f), readers, float(total), len(ranked))
@@ -235,9 +235,8 @@ def _drawn_sample_loop(st, hit, share, visitors, members, day, cap, ranked, auth
     """``_readers_loop``, ``_bits_loop``, ``_plan_loop`` and ``_place_loop`` in one,
     its gaps drawn from ``st`` as ``read_gaps`` draws them (``k.sum()`` of them, each
     post read with chance ``hit``, above 0 by the parameters' bounds: 1 from a chance of
-    1, by inversion of a standard exponential below 1/3, else NumPy's geometric draw),
-    then each read's two uniform draws, all likes' then all comments'. Returns
-    ``_sample``'s arrays."""
+    1, by inversion of a standard exponential below 1/3, else NumPy's geometric draw).
+    Returns ``_sample``'s arrays."""
     strategy, honest, last_visit, attention, topic, like, comment = members
     kind, disclosed, offtopic, by_spammer, quality, post_topic, created = posts
     readers, away, most, interest, rates, age = _readers_loop(
@@ -264,11 +263,8 @@ def _drawn_sample_loop(st, hit, share, visitors, members, day, cap, ranked, auth
         gaps, k, who, first, n, eligible, author, readers, interest, looked_up, i, post,
         read_quality, angle,
     )  # fmt: skip
-    u = np.empty((2, reads))
-    for row in range(2):
-        bitstream.fill(st, u[row])
     placed = (i[:reads], post[:reads], read_quality[:reads], angle[:reads])
-    return readers, rates, bits, placed, offered, u
+    return readers, rates, bits, placed, offered
 
 
 def _plan_loop(ranked, age, days_away, most, share):  # type: ignore[no-untyped-def]
@@ -390,11 +386,15 @@ def _payoff_loop(i, post, quality, cosine, bits, costs, readers, care, offered, 
     # relational's exp and of overload's log as three; the care taken is spent. In the
     # same pass over the reads (which a large group's memory holds, not its cache),
     # kernels.react's likes and comments and posting.contributed: they need the value
-    # but nothing of the exp and log; and each read's reader's slot.
+    # but nothing of the exp and log; and each read's reader's slot. Each read's two
+    # uniform draws, NumPy's all likes' then all comments', are drawn here from ``st``
+    # and from a state moved on by as many, so that they are never held in memory.
     m = len(readers)
     sums = np.zeros((4, m))
     cost_disclosed, cost_hidden, cost_offtopic = costs
-    u, rates, counts, comments, contributions, since_promo, reader = reacting
+    st, rates, counts, comments, contributions, since_promo, reader = reacting
+    likes = st.copy()  # the likes' draws, one a read; the comments' are the next as many
+    bitstream.advance(st, len(i))
     n_likes = 0
     n_comments = 0
     for r in range(len(i)):
@@ -412,13 +412,13 @@ def _payoff_loop(i, post, quality, cosine, bits, costs, readers, care, offered, 
         cost = cost_disclosed if b & DISCLOSED else cost_hidden
         sums[3, j] += promo * (cost + cost_offtopic * (1.0 if b & OFFTOPIC else 0.0))
         counts[2, p] += 1
-        if u[0, r] < rates[0, j] * v:
+        if bitstream.next_double(likes) < rates[0, j] * v:
             counts[0, p] += 1
             n_likes += 1
         bar = rates[1, j] * (quality[r] if b & SOCIAL else v)
         if b & QUESTION:  # questions draw twice the comments; x * 1.0 would be x
             bar = bar * 2.0
-        if u[1, r] < bar:
+        if bitstream.next_double(st) < bar:
             counts[1, p] += 1
             comments[0, n_comments] = me
             comments[1, n_comments] = p
