@@ -11,13 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.model import kernels
+from sim.model import kernels, sorting
 from sim.model.companies import Companies
 from sim.model.draws import BLOCKS_FROM, COLUMNS, DrawBuffer
-from sim.model.feed import LOOP_RANKS_BELOW, Feed, stable_argsort
+from sim.model.feed import Feed, stable_argsort
 from sim.model.membership import CHANGES, who_leaves
 from sim.model.model import CommunityModel
 from sim.model.population import Population
+from sim.model.sorting import RADIX_FROM
 from sim.model.strategies import CONTRIBUTES, PROMOTER, PROMOTES, SHARER, SPAMMER
 
 RNG = np.random.default_rng(0)  # NumPy's default generator, which the loops draw from
@@ -240,6 +241,25 @@ def test_without_numba_every_group_runs_on_numpy(monkeypatch):
     assert CommunityModel(rng=1, n_members=100).kernels is kernels.NUMPY
 
 
+@needs_numba
+def test_the_radix_sort_is_numpys_stable_order():
+    """Ties, both zeros, infinities, NaNs of both signs, tiny and huge numbers, keys
+    that agree on whole digits, and a digit that all keys share (a pass skipped)."""
+    kernels.compiled()
+    rng = np.random.default_rng(5)
+    special = [0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 5e-324, -5e-324, 1e308, -1e308]
+    keys = [
+        rng.choice(special + [1.0, -1.0], 3000),
+        rng.integers(0, 40, 5000) / 7.0 - 2.0,  # many ties, both signs
+        -(rng.integers(1, 5, 5000) / 3.0 + 1e-6 * rng.random(5000)),  # scores, negated
+        1.0 + rng.integers(0, 2**11, 5000) * 2.0**-52,  # only the lowest digit differs
+        rng.normal(size=5000) * 10.0 ** rng.integers(-300, 300, 5000),
+        np.zeros(0),
+    ]
+    for key in keys:
+        np.testing.assert_array_equal(sorting.radix_argsort(key), np.argsort(key, kind="stable"))
+
+
 def test_stable_argsort_is_numpys_stable_order():
     rng = np.random.default_rng(3)
     for size, distinct in [(0, 1), (1, 1), (50, 3), (5000, 40), (5000, 10**9)]:
@@ -251,10 +271,11 @@ def test_stable_argsort_is_numpys_stable_order():
 @pytest.mark.parametrize("ranking", ["engagement", "chronological"])
 def test_the_compiled_ranking_orders_the_feed_as_numpy_does(ranking):
     """Ties (the same day, likes and tie-break), hidden and removed posts, and an
-    empty feed: the compiled order is the NumPy form's, post for post."""
+    empty feed, short feeds (a merge sort) and long ones (a radix sort): the compiled
+    order is the NumPy form's, post for post."""
     rng = np.random.default_rng(11)
     loop = kernels.compiled().ranked
-    for size in (0, 1, 7, 400, LOOP_RANKS_BELOW - 1):
+    for size in (0, 1, 7, 400, RADIX_FROM - 1, RADIX_FROM + 300, 40_000):
         feed = Feed()
         created = np.sort(rng.integers(0, 30, size))
         tiebreak = np.where(rng.random(size) < 0.3, 0.5, rng.random(size))  # many ties

@@ -12,15 +12,10 @@ from enum import IntEnum
 
 import numpy as np
 
+from sim.model import sorting
 from sim.model.columns import Columns
 
-__all__ = ["LOOP_RANKS_BELOW", "Feed", "Kind", "ranked_loop", "stable_argsort"]
-
-# Feeds shorter than this are ranked by ``ranked_loop`` when it is compiled: one call
-# instead of a dozen NumPy calls. Longer ones by NumPy, whose vectorised sort beats
-# Numba's merge sort from about 1,200 posts (measured: 17 against 21 us at 1,000 posts,
-# 49 against 29 at 1,500, 45 against 10 ms at 400,000).
-LOOP_RANKS_BELOW = 1024
+__all__ = ["Feed", "Kind", "ranked_loop", "stable_argsort"]
 
 
 def stable_argsort(key: np.ndarray) -> np.ndarray:
@@ -48,7 +43,9 @@ def ranked_loop(  # type: ignore[no-untyped-def]
 ):
     """``Feed.ranked`` in loops, for Numba: each visible post's score in the same
     arithmetic (no fused multiply-add, the same order of operations), then a stable sort
-    of the negated scores (a merge sort), which is the order ``stable_argsort`` gives."""
+    of the negated scores, which is the order ``stable_argsort`` gives: a merge sort
+    (Numba's) for a short feed, a radix sort (``sim.model.sorting``) for a long one,
+    whose cost a post does not grow with the feed."""
     n = len(created)
     visible = np.empty(n, np.int64)
     m = 0
@@ -64,7 +61,10 @@ def ranked_loop(  # type: ignore[no-untyped-def]
         else:
             engaged = 1.0 + likes[i] + comment_weight * comments[i]
             key[j] = -(engaged / (day - created[i] + 1.0) + 1e-6 * tiebreak[i])
-    order = np.argsort(key, kind="mergesort")
+    if m < sorting.RADIX_FROM:
+        order = np.argsort(key, kind="mergesort")
+    else:
+        order = sorting.radix_argsort(key)
     for j in range(m):
         order[j] = visible[order[j]]
     return order
@@ -163,10 +163,10 @@ class Feed(Columns):
         engagement counted up to yesterday (or the ``likes`` the rules let count), so
         the day's likes move the next day's ranking; ``chronological`` ranks newest
         first. ``loop``: ``ranked_loop`` compiled (``sim.model.kernels``), which gives
-        the same order, used for feeds shorter than ``LOOP_RANKS_BELOW``.
+        the same order.
         """
         likes = self.rank_likes if likes is None else likes
-        if loop is not None and len(self) < LOOP_RANKS_BELOW:
+        if loop is not None:
             chronological = ranking == "chronological"
             args = (self.created, self.tiebreak, likes, self.rank_comments, day, comment_weight)
             return loop(self.hidden, self.removed, *args, chronological)

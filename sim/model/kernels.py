@@ -49,6 +49,7 @@ from sim.model import (
     distributions,
     joining_loops,
     reading_loops,
+    sorting,
     visits,
     writing_loops,
 )
@@ -302,6 +303,7 @@ def compiled() -> Kernels | None:
         bitstream.compile(numba.njit(cache=True, nogil=True, inline="always"))
         distributions.compile(jit)
         read_day, plan_reads = reading_loops.compile(jit)
+        sorting.compile(jit)  # the ranking's radix sort
         _COMPILED = Kernels(
             "compiled",
             plan_reads,
