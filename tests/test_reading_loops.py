@@ -97,22 +97,24 @@ def test_a_compiled_set_reads_in_one_call_and_numpy_step_by_step():
 @pytest.mark.parametrize("seed", range(3))
 def test_the_compiled_placing_of_reads_is_numpys(seed):
     """Lists of various lengths, reads past their end, reads of one's own posts, and
-    authors' slots past 32 bits (which a large feed cannot narrow)."""
+    authors' slots past 32 bits (held beside each post's quality and topic as floats,
+    which hold them exactly)."""
     rng = np.random.default_rng(seed)
     kernels.compiled()
     n, m = 300, 500
     k = rng.integers(1, 12, n)
     first, length = rng.integers(0, 1000, n), rng.integers(0, 40, n)
     eligible, gaps = rng.integers(0, m, 1100), rng.geometric(0.3, int(k.sum()))
-    who, topic, looked_up = rng.permutation(n), rng.normal(size=n), rng.random((m, 2))
-    for offset in (0, 2**40):
+    who, topic = rng.permutation(n), rng.normal(size=n)
+    for offset in (0, 2**40 + 1):
         author, slot = rng.integers(0, 50, m) + offset, rng.integers(0, 50, n) + offset
         args = (gaps, k, who, first, length, eligible, author, slot)
         reader, post = kernels.place_reads(*args)
         assert not (author[post] == slot[reader]).any()
-        narrow = reading_loops._narrow(author)
-        assert narrow.dtype == (np.int64 if offset else np.int32)
-        out = [np.empty(len(gaps), np.int64) for _ in range(2)] + [np.empty(len(gaps))] * 2
-        reads = reading_loops._LOOPS["place"](*args[:6], narrow, slot, topic, looked_up, *out)
+        assert (author[eligible] == slot[who[0]]).any()  # some reads of one's own posts
+        looked_up = np.column_stack([rng.random(m), rng.random(m), author])
+        out = [np.empty(len(gaps), np.int32), np.empty(len(gaps), np.int64)]
+        out += [np.empty(len(gaps)), np.empty(len(gaps))]
+        reads = reading_loops._LOOPS["place"](*args[:6], slot, topic, looked_up, *out)
         np.testing.assert_array_equal(out[0][:reads], reader)
         np.testing.assert_array_equal(out[1][:reads], post)

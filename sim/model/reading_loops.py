@@ -38,7 +38,6 @@ from sim.model.strategies import COMMENT, HONEST, LIKE
 __all__ = ["compile", "read_day"]
 
 _LOOPS: dict[str, Callable[..., Any]] = {}  # the compiled loops, by name
-_SMALL = 1 << 16  # fewer posts than this: their authors' slots stay as they are
 # plain integers: Numba types an enum member afresh on every call, at a cost of ~10 µs
 _PROMOTION, _QUESTION = int(Kind.PROMOTION), int(Kind.QUESTION)
 # What the loops need of a post read, in one byte: read at random, one byte a post
@@ -129,12 +128,11 @@ def _sample(
     readers, total = _LOOPS["honest"](visitors, s.strategy, HONEST, s.attention)
     budget.check_reads(p, s.n, len(f), readers, float(total), len(ranked))
     share = feed_share(p, members)
-    author = f.author if len(f) < _SMALL else _narrow(f.author)
     return _LOOPS["sample"](
         st, read_chance(share, p["scan_depth"]), share, visitors,
         (s.strategy, HONEST, s.last_visit, s.attention, s.topic, LIKE, COMMENT),
-        day, p["post_lifetime"] + 1, ranked, author,
-        (f.kind, f.disclosed, f.offtopic, f.by_spammer, f.quality, f.topic, f.created),
+        day, p["post_lifetime"] + 1, ranked,
+        (f.kind, f.disclosed, f.offtopic, f.by_spammer, f.quality, f.topic, f.created, f.author),
     )  # fmt: skip
 
 
@@ -168,15 +166,6 @@ def _react(
     if logs is not None:
         logs.replies(day, commenter, f.id[on], f.author[on])
     events.likes, events.post_reads, events.comments = n_likes, today[0], n_comments
-
-
-def _narrow(values: np.ndarray) -> np.ndarray:
-    """The same integers as 32-bit ones if they all fit, else ``values`` itself: looked
-    up at random, in half the bytes more of them stay in cache."""
-    small = np.iinfo(np.int32)
-    if small.min <= values.min() and values.max() <= small.max:
-        return values.astype(np.int32)
-    return values
 
 
 # ------------------------------------------------------------------------------ loops
@@ -231,20 +220,20 @@ def _honest_loop(visitors, strategy, honest, attention):  # type: ignore[no-unty
     return m, total
 
 
-def _drawn_sample_loop(st, hit, share, visitors, members, day, cap, ranked, author, posts):  # type: ignore[no-untyped-def]  # noqa: E501
+def _drawn_sample_loop(st, hit, share, visitors, members, day, cap, ranked, posts):  # type: ignore[no-untyped-def]  # noqa: E501
     """``_readers_loop``, ``_bits_loop``, ``_plan_loop`` and ``_place_loop`` in one,
     its gaps drawn from ``st`` as ``read_gaps`` draws them (``k.sum()`` of them, each
     post read with chance ``hit``, above 0 by the parameters' bounds: 1 from a chance of
     1, by inversion of a standard exponential below 1/3, else NumPy's geometric draw).
     Returns ``_sample``'s arrays."""
     strategy, honest, last_visit, attention, topic, like, comment = members
-    kind, disclosed, offtopic, by_spammer, quality, post_topic, created = posts
+    kind, disclosed, offtopic, by_spammer, quality, post_topic, created, author = posts
     readers, away, most, interest, rates, age = _readers_loop(
         visitors, strategy, honest, last_visit, attention, topic, like, comment, day, cap,
         ranked, created,
     )  # fmt: skip
     bits, looked_up = _bits_loop(
-        kind, disclosed, offtopic, by_spammer, _PROMOTION, _QUESTION, quality, post_topic
+        kind, disclosed, offtopic, by_spammer, _PROMOTION, _QUESTION, quality, post_topic, author
     )
     who, k, first, n, eligible, offered = _plan_loop(ranked, age, away, most, share)
     gaps = np.empty(k.sum(), np.int64)
@@ -260,7 +249,7 @@ def _drawn_sample_loop(st, hit, share, visitors, members, day, cap, ranked, auth
     i, post = np.empty(len(gaps), np.int32), np.empty(len(gaps), np.int64)
     read_quality, angle = np.empty(len(gaps)), np.empty(len(gaps))
     reads = _place_loop(
-        gaps, k, who, first, n, eligible, author, readers, interest, looked_up, i, post,
+        gaps, k, who, first, n, eligible, readers, interest, looked_up, i, post,
         read_quality, angle,
     )  # fmt: skip
     placed = (i[:reads], post[:reads], read_quality[:reads], angle[:reads])
@@ -333,7 +322,6 @@ def _place_loop(
     first,
     n,
     eligible,
-    author,
     readers,
     interest,
     looked_up,
@@ -342,7 +330,8 @@ def _place_loop(
     quality,
     angle,
 ):  # type: ignore[no-untyped-def]  # noqa: E501
-    # kernels.place_reads and read_posts
+    # kernels.place_reads and read_posts; a post's author is in ``looked_up``, beside
+    # its quality and topic: one lookup at random a read, not two
     out = 0
     g = 0
     for j in range(len(k)):
@@ -354,7 +343,7 @@ def _place_loop(
             g += 1
             if position < n[j]:
                 p = eligible[first[j] + position]
-                if author[p] != me:
+                if looked_up[p, 2] != me:
                     i[out] = w
                     post[out] = p
                     quality[out] = looked_up[p, 0]
@@ -363,11 +352,12 @@ def _place_loop(
     return out
 
 
-def _bits_loop(kind, disclosed, offtopic, by_spammer, promotion, question, quality, topic):  # type: ignore[no-untyped-def]  # noqa: E501
+def _bits_loop(kind, disclosed, offtopic, by_spammer, promotion, question, quality, topic, author):  # type: ignore[no-untyped-def]  # noqa: E501
     # each post's PROMO, DISCLOSED, OFFTOPIC, SOCIAL (off-topic talk by a member, engaging
-    # by its quality) and QUESTION bits; its quality and topic side by side
+    # by its quality) and QUESTION bits; its quality, topic and author side by side (the
+    # author's slot as a float: exact, as slots are far below 2^53)
     bits = np.empty(len(kind), np.uint8)
-    read = np.empty((len(kind), 2))
+    read = np.empty((len(kind), 3))
     for p in range(len(kind)):
         b = PROMO if kind[p] == promotion else 0
         b |= DISCLOSED if disclosed[p] else 0
@@ -377,6 +367,7 @@ def _bits_loop(kind, disclosed, offtopic, by_spammer, promotion, question, quali
         bits[p] = b
         read[p, 0] = quality[p]
         read[p, 1] = topic[p]
+        read[p, 2] = author[p]
     return bits, read
 
 
