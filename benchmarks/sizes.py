@@ -14,10 +14,11 @@ over rounds of the nanoseconds per member-day (set-up included, and the days alo
 and of the set-up's seconds, and each round's ratio to the first size. Nothing is
 written.
 
-Every run here is seed 1's. A group's own draws change its work: at 100,000 members
-seed 1 takes 3.6 to 3.8 s a year and seeds 2 and 3 about 3.4, whatever their order in
-a process (fourteenth round), while at 1,000,000 the seeds differ less. ``run.py`` takes
-the median of seeds 1 to 3, so its ratios between sizes come out higher than these.
+Every run here is seed 1's. A group's own draws change how long it takes: at 100,000
+members seed 1 takes 3.6 to 3.8 s a year and seeds 2 and 3 about 3.4, whatever their
+order in a process (fourteenth round), while at 1,000,000 the seeds differ less.
+``run.py`` takes the median of seeds 1 to 3, so its ratios between sizes come out
+higher than these.
 """
 
 from __future__ import annotations
