@@ -129,7 +129,7 @@ def _sample(
     budget.check_reads(p, s.n, len(f), readers, float(total), len(ranked))
     share = feed_share(p, members)
     return _LOOPS["sample"](
-        st, read_chance(share, p["scan_depth"]), share, visitors,
+        st, read_chance(share, p["scan_depth"]), share, visitors, readers,
         (s.strategy, HONEST, s.last_visit, s.attention, s.topic, LIKE, COMMENT),
         day, p["post_lifetime"] + 1, ranked,
         (f.kind, f.disclosed, f.offtopic, f.by_spammer, f.quality, f.topic, f.created, f.author),
@@ -172,6 +172,7 @@ def _react(
 # Each is the NumPy form's steps, named in its comment, in the same arithmetic.
 def _readers_loop(
     visitors,
+    m,
     strategy,
     honest,
     last_visit,
@@ -184,12 +185,9 @@ def _readers_loop(
     ranked,
     created,
 ):  # type: ignore[no-untyped-def]  # noqa: E501
-    # the honest visitors; their days away (at most ``cap``), attention, topic and like
-    # and comment rates, kept by reader so that the loops over reads find them close
-    # together; the posts' ages
-    m = 0
-    for v in visitors:
-        m += honest[strategy[v]]
+    # the ``m`` honest visitors (``_honest_loop`` counted them); their days away (at most
+    # ``cap``), attention, topic and like and comment rates, kept by reader so that the
+    # loops over reads find them close together; the posts' ages
     readers, away, most = np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.int64)
     interest, rates = np.empty(m), np.empty((2, m))
     j = 0
@@ -220,17 +218,17 @@ def _honest_loop(visitors, strategy, honest, attention):  # type: ignore[no-unty
     return m, total
 
 
-def _drawn_sample_loop(st, hit, share, visitors, members, day, cap, ranked, posts):  # type: ignore[no-untyped-def]  # noqa: E501
-    """``_readers_loop``, ``_bits_loop``, ``_plan_loop`` and ``_place_loop`` in one,
-    its gaps drawn from ``st`` as ``read_gaps`` draws them (``k.sum()`` of them, each
-    post read with chance ``hit``, above 0 by the parameters' bounds: 1 from a chance of
-    1, by inversion of a standard exponential below 1/3, else NumPy's geometric draw).
-    Returns ``_sample``'s arrays."""
+def _drawn_sample_loop(st, hit, share, visitors, m, members, day, cap, ranked, posts):  # type: ignore[no-untyped-def]  # noqa: E501
+    """``_readers_loop`` (of ``m`` readers), ``_bits_loop``, ``_plan_loop`` and
+    ``_place_loop`` in one, its gaps drawn from ``st`` as ``read_gaps`` draws them
+    (``k.sum()`` of them, each post read with chance ``hit``, above 0 by the
+    parameters' bounds: 1 from a chance of 1, by inversion of a standard exponential
+    below 1/3, else NumPy's geometric draw). Returns ``_sample``'s arrays."""
     strategy, honest, last_visit, attention, topic, like, comment = members
     kind, disclosed, offtopic, by_spammer, quality, post_topic, created, author = posts
     readers, away, most, interest, rates, age = _readers_loop(
-        visitors, strategy, honest, last_visit, attention, topic, like, comment, day, cap,
-        ranked, created,
+        visitors, m, strategy, honest, last_visit, attention, topic, like, comment, day,
+        cap, ranked, created,
     )  # fmt: skip
     bits, looked_up = _bits_loop(
         kind, disclosed, offtopic, by_spammer, _PROMOTION, _QUESTION, quality, post_topic, author
