@@ -95,13 +95,16 @@ def test_a_compiled_set_reads_in_one_call_and_numpy_step_by_step():
 
 @needs_numba
 @pytest.mark.parametrize("seed", range(3))
-def test_the_compiled_placing_of_reads_is_numpys(seed):
-    """Lists of various lengths, reads past their end, reads of one's own posts, and
-    authors' slots past 32 bits (held beside each post's quality and topic as floats,
-    which hold them exactly)."""
+@pytest.mark.parametrize("m", [500, reading_loops.PREFETCH_FROM])
+def test_the_compiled_placing_of_reads_is_numpys(seed, m):
+    """Lists of various lengths, reads past their end, reads of one's own posts, fewer
+    reads than the placing looks ahead (seed 2), and authors' slots past 32 bits (held
+    beside each post's quality and topic as floats, which hold them exactly); each
+    post's reads are counted in its row. Tables of ``m`` posts: placed in one pass, and
+    in two."""
     rng = np.random.default_rng(seed)
     kernels.compiled()
-    n, m = 300, 500
+    n = (300, 300, 3)[seed]
     k = rng.integers(1, 12, n)
     first, length = rng.integers(0, 1000, n), rng.integers(0, 40, n)
     eligible, gaps = rng.integers(0, m, 1100), rng.geometric(0.3, int(k.sum()))
@@ -111,10 +114,14 @@ def test_the_compiled_placing_of_reads_is_numpys(seed):
         args = (gaps, k, who, first, length, eligible, author, slot)
         reader, post = kernels.place_reads(*args)
         assert not (author[post] == slot[reader]).any()
-        assert (author[eligible] == slot[who[0]]).any()  # some reads of one's own posts
-        looked_up = np.column_stack([rng.random(m), rng.random(m), author])
+        if n > 3:
+            assert (author[eligible] == slot[who[0]]).any()  # some reads of one's own posts
+        looked_up = np.column_stack([rng.random(m), rng.random(m), author, np.zeros(m)])
         out = [np.empty(len(gaps), np.int32), np.empty(len(gaps), np.int64)]
         out += [np.empty(len(gaps)), np.empty(len(gaps))]
         reads = reading_loops._LOOPS["place"](*args[:6], slot, topic, looked_up, *out)
         np.testing.assert_array_equal(out[0][:reads], reader)
         np.testing.assert_array_equal(out[1][:reads], post)
+        np.testing.assert_array_equal(out[2][:reads], looked_up[post, 0])
+        np.testing.assert_array_equal(out[3][:reads], topic[reader] - looked_up[post, 1])
+        np.testing.assert_array_equal(looked_up[:, 3], np.bincount(post, minlength=m))

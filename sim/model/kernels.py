@@ -48,6 +48,7 @@ from sim.model import (
     bitstream,
     distributions,
     joining_loops,
+    prefetch,
     reading_loops,
     sorting,
     visits,
@@ -302,6 +303,7 @@ def compiled() -> Kernels | None:
         # differ from NumPy's in the last bit.
         bitstream.compile(numba.njit(cache=True, nogil=True, inline="always"))
         distributions.compile(jit)
+        prefetch.compile()  # before the reading's loops, which ask for memory ahead
         read_day, plan_reads = reading_loops.compile(jit)
         sorting.compile(jit)  # the ranking's radix sort
         _COMPILED = Kernels(
