@@ -9,7 +9,7 @@ import copy
 import numpy as np
 import pytest
 
-from sim.model import budget, kernels, reading, reading_loops
+from sim.model import budget, kernels, placing_loops, reading, reading_loops
 from sim.model.events import DayEvents
 from sim.model.model import CommunityModel
 
@@ -95,7 +95,7 @@ def test_a_compiled_set_reads_in_one_call_and_numpy_step_by_step():
 
 @needs_numba
 @pytest.mark.parametrize("seed", range(3))
-@pytest.mark.parametrize("m", [500, reading_loops.PREFETCH_FROM])
+@pytest.mark.parametrize("m", [500, placing_loops.PREFETCH_FROM])
 def test_the_compiled_placing_of_reads_is_numpys(seed, m):
     """Lists of various lengths, reads past their end, reads of one's own posts, fewer
     reads than the placing looks ahead (seed 2), and authors' slots past 32 bits (held

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.model import bitstream, budget, distributions, prefetch, visits
+from sim.model import bitstream, budget, distributions, placing_loops, visits
 from sim.model.constants import FEEDBACK_WEIGHT, VISIT_BOOST
 from sim.model.events import DayEvents
 from sim.model.feed import Feed, Kind
@@ -43,13 +43,6 @@ _PROMOTION, _QUESTION = int(Kind.PROMOTION), int(Kind.QUESTION)
 # What the loops need of a post read, in one byte: read at random, one byte a post
 # stays in the processor's cache far better than four columns at a million members.
 PROMO, DISCLOSED, OFFTOPIC, SOCIAL, QUESTION = 1, 2, 4, 8, 16
-# Posts from which the table that reads look up (32 bytes a post) outgrows a core's
-# cache, and reads are placed in two passes, asking for memory ahead: measured, a
-# million members' reading (330,000 posts) gains from it, 100,000 members' (33,000)
-# lose. How many reads ahead the placing asks for a read's list entry, then for its
-# post's row (which needs the entry): far enough for memory to arrive in time.
-PREFETCH_FROM = 65_536
-_LIST_AHEAD, _ROW_AHEAD = 32, 12
 
 
 def compile(
@@ -59,10 +52,10 @@ def compile(
     compiled plan of reads (``sim.model.kernels.plan_reads``'s loop form)."""
     if not _LOOPS:  # the loops that others call are compiled in place of their plain forms
         module = globals()
-        for name in ("_readers_loop", "_bits_loop", "_plan_loop", "_place_ahead", "_place_loop"):
+        for name in ("_readers_loop", "_bits_loop", "_plan_loop"):
             module[name] = jit(module[name])
         _LOOPS.update(
-            place=module["_place_loop"],
+            place=placing_loops.compile(jit),
             honest=jit(_honest_loop),
             sample=jit(_drawn_sample_loop),
             payoff=jit(_payoff_loop),
@@ -229,7 +222,7 @@ def _honest_loop(visitors, strategy, honest, attention):  # type: ignore[no-unty
 
 def _drawn_sample_loop(st, hit, share, visitors, m, members, day, cap, ranked, posts):  # type: ignore[no-untyped-def]  # noqa: E501
     """``_readers_loop`` (of ``m`` readers), ``_bits_loop``, ``_plan_loop`` and
-    ``_place_loop`` in one, its gaps drawn from ``st`` as ``read_gaps`` draws them
+    ``placing_loops.place`` in one, its gaps drawn from ``st`` as ``read_gaps`` draws them
     (``k.sum()`` of them, each post read with chance ``hit``, above 0 by the
     parameters' bounds: 1 from a chance of 1, by inversion of a standard exponential
     below 1/3, else NumPy's geometric draw). Returns ``_sample``'s arrays."""
@@ -255,7 +248,7 @@ def _drawn_sample_loop(st, hit, share, visitors, m, members, day, cap, ranked, p
     # reader positions in 4 bytes: 2^31 readers would need 860 GB (budget.BYTES_PER_MEMBER)
     i, post = np.empty(len(gaps), np.int32), np.empty(len(gaps), np.int64)
     read_quality, angle = np.empty(len(gaps)), np.empty(len(gaps))
-    reads = _place_loop(
+    reads = placing_loops.place(
         gaps, k, who, first, n, eligible, readers, interest, looked_up, i, post,
         read_quality, angle,
     )  # fmt: skip
@@ -320,100 +313,6 @@ def _plan_loop(ranked, age, days_away, most, share):  # type: ignore[no-untyped-
             n[out] = size
             out += 1
     return who[:out], k[:out], first[:out], n[:out], eligible[:end], offered
-
-
-def _place_loop(
-    gaps,
-    k,
-    who,
-    first,
-    n,
-    eligible,
-    readers,
-    interest,
-    looked_up,
-    i,
-    post,
-    quality,
-    angle,
-):  # type: ignore[no-untyped-def]  # noqa: E501
-    # kernels.place_reads and read_posts, and each post's reads counted beside it: a
-    # post's quality, topic and author are one row of ``looked_up``, looked up at random.
-    # A table too large for the cache is looked up in a second pass (``_place_ahead``)
-    if len(looked_up) >= PREFETCH_FROM:
-        return _place_ahead(
-            gaps, k, who, first, n, eligible, readers, interest, looked_up, i, post, quality,
-            angle,
-        )  # fmt: skip
-    out = 0
-    g = 0
-    for j in range(len(k)):
-        w = who[j]
-        me, topic = readers[w], interest[w]
-        position = -1
-        for _ in range(k[j]):
-            position += gaps[g]
-            g += 1
-            if position < n[j]:
-                p = eligible[first[j] + position]
-                if looked_up[p, 2] != me:
-                    looked_up[p, 3] += 1.0
-                    i[out] = w
-                    post[out] = p
-                    quality[out] = looked_up[p, 0]
-                    angle[out] = topic - looked_up[p, 1]
-                    out += 1
-    return out
-
-
-def _place_ahead(
-    gaps,
-    k,
-    who,
-    first,
-    n,
-    eligible,
-    readers,
-    interest,
-    looked_up,
-    i,
-    post,
-    quality,
-    angle,
-):  # type: ignore[no-untyped-def]  # noqa: E501
-    # ``_place_loop`` in two passes. The first finds each read's place in the lists
-    # (``post`` holds it and ``i`` its reader, until the second pass writes over them);
-    # the second looks its post up, and asks for the list entries and rows of reads a
-    # little ahead (``prefetch.ahead``), so that memory is fetched while the reads
-    # before are placed
-    total = 0
-    g = 0
-    for j in range(len(k)):
-        w = who[j]
-        position = -1
-        for _ in range(k[j]):
-            position += gaps[g]
-            g += 1
-            if position < n[j]:
-                i[total] = w
-                post[total] = first[j] + position
-                total += 1
-    out = 0
-    for r in range(total):
-        if r + _LIST_AHEAD < total:
-            prefetch.ahead(eligible, post[r + _LIST_AHEAD])
-        if r + _ROW_AHEAD < total:
-            prefetch.ahead(looked_up, eligible[post[r + _ROW_AHEAD]])
-        w = i[r]
-        p = eligible[post[r]]
-        if looked_up[p, 2] != readers[w]:
-            looked_up[p, 3] += 1.0
-            i[out] = w
-            post[out] = p
-            quality[out] = looked_up[p, 0]
-            angle[out] = interest[w] - looked_up[p, 1]
-            out += 1
-    return out
 
 
 def _bits_loop(kind, disclosed, offtopic, by_spammer, promotion, question, quality, topic, author):  # type: ignore[no-untyped-def]  # noqa: E501
@@ -515,7 +414,7 @@ def _satisfaction_loop(readers, x, sums, weights, w, satisfaction, standard, unh
 
 def _react_loop(readers, gap, visiting, bits, author, totals, counted, today, first_reply, day):  # type: ignore[no-untyped-def]  # noqa: E501
     # visits.refresh after its exp; from the counts of kernels.react (``_payoff_loop``'s
-    # likes and comments, ``_place_loop``'s reads in the last column of ``table``), the
+    # likes and comments, ``placing_loops.place``'s reads in the last column of ``table``), the
     # feed's counts, what credit needs and the first replies of reading._react
     base_visit, boost, floor, visit_chance = visiting
     feed_likes, feed_comments, feed_reads = totals
