@@ -43,21 +43,7 @@ def compile(jit: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Callable
     return _COMPILED[0]
 
 
-def place(
-    gaps,
-    k,
-    who,
-    first,
-    n,
-    eligible,
-    readers,
-    interest,
-    looked_up,
-    i,
-    post,
-    quality,
-    angle,
-):  # type: ignore[no-untyped-def]  # noqa: E501
+def place(gaps, k, who, first, n, eligible, readers, interest, looked_up, i, post, quality, angle):  # type: ignore[no-untyped-def]  # noqa: E501
     # kernels.place_reads and read_posts, and each post's reads counted beside it: a
     # post's quality, topic and author are one row of ``looked_up``, looked up at random.
     # A table too large for the cache is looked up in a second pass (``_place_ahead``)
@@ -88,19 +74,7 @@ def place(
 
 
 def _place_ahead(
-    gaps,
-    k,
-    who,
-    first,
-    n,
-    eligible,
-    readers,
-    interest,
-    looked_up,
-    i,
-    post,
-    quality,
-    angle,
+    gaps, k, who, first, n, eligible, readers, interest, looked_up, i, post, quality, angle
 ):  # type: ignore[no-untyped-def]  # noqa: E501
     # ``place`` in two passes. The first finds each read's place in the lists
     # (``post`` holds it and ``i`` its reader, until the second pass writes over them);
