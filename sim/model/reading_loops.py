@@ -345,12 +345,16 @@ def _payoff_loop(i, post, quality, cosine, bits, costs, readers, care, offered, 
     # but nothing of the exp and log; and each read's reader's slot. Each read's two
     # uniform draws, NumPy's all likes' then all comments', are drawn here from ``st``
     # and from a state moved on by as many, so that they are never held in memory.
+    # The pass only lists the likes and comments; what they add to at random (each
+    # post's counts, each commenter's contributions: a million members' do not fit in
+    # the cache) is added after it, in loops whose waits for memory overlap.
     m = len(readers)
     sums = np.zeros((4, m))
     cost_disclosed, cost_hidden, cost_offtopic = costs
     st, rates, counts, comments, contributions, since_promo, reader = reacting
     likes = st.copy()  # the likes' draws, one a read; the comments' are the next as many
     bitstream.advance(st, len(i))
+    liked = np.empty(len(i), post.dtype)  # the post of each like
     n_likes = 0
     n_comments = 0
     for r in range(len(i)):
@@ -368,18 +372,21 @@ def _payoff_loop(i, post, quality, cosine, bits, costs, readers, care, offered, 
         cost = cost_disclosed if b & DISCLOSED else cost_hidden
         sums[3, j] += promo * (cost + cost_offtopic * (1.0 if b & OFFTOPIC else 0.0))
         if bitstream.next_double(likes) < rates[0, j] * v:
-            counts[0, p] += 1
+            liked[n_likes] = p
             n_likes += 1
         bar = rates[1, j] * (quality[r] if b & SOCIAL else v)
         if b & QUESTION:  # questions draw twice the comments; x * 1.0 would be x
             bar = bar * 2.0
         if bitstream.next_double(st) < bar:
-            counts[1, p] += 1
             comments[0, n_comments] = me
             comments[1, n_comments] = p
             n_comments += 1
-            contributions[me] += 1
-            since_promo[me] += 1
+    for k in range(n_likes):
+        counts[0, liked[k]] += 1
+    for k in range(n_comments):
+        counts[1, comments[1, k]] += 1
+        contributions[comments[0, k]] += 1
+        since_promo[comments[0, k]] += 1
     value_scale, care_scale, threshold = scales
     x = np.empty((3, m))
     for j in range(m):
