@@ -5,6 +5,7 @@ stable order from an unstable sort, and whole runs on either path."""
 from __future__ import annotations
 
 import copy
+import itertools
 import sys
 
 import numpy as np
@@ -244,7 +245,9 @@ def test_without_numba_every_group_runs_on_numpy(monkeypatch):
 @needs_numba
 def test_the_radix_sort_is_numpys_stable_order():
     """Ties, both zeros, infinities, NaNs of both signs, tiny and huge numbers, keys
-    that agree on whole digits, and a digit that all keys share (a pass skipped)."""
+    that agree on whole digits, and a digit that all keys share (a pass skipped); few
+    keys and more, whose places go into the keys' bits after the first pass, after the
+    second, or after the third when all keys share the second's digit."""
     kernels.compiled()
     rng = np.random.default_rng(5)
     special = [0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 5e-324, -5e-324, 1e308, -1e308]
@@ -254,6 +257,8 @@ def test_the_radix_sort_is_numpys_stable_order():
         -(rng.integers(1, 5, 5000) / 3.0 + 1e-6 * rng.random(5000)),  # scores, negated
         1.0 + rng.integers(0, 2**11, 5000) * 2.0**-52,  # only the lowest digit differs
         rng.normal(size=5000) * 10.0 ** rng.integers(-300, 300, 5000),
+        rng.normal(size=1500),
+        1.0 + (rng.integers(0, 2**20, 5000) * 2**22 + rng.integers(0, 2**11, 5000)) * 2.0**-52,
         np.zeros(0),
     ]
     for key in keys:
@@ -270,20 +275,21 @@ def test_stable_argsort_is_numpys_stable_order():
 @needs_numba
 @pytest.mark.parametrize("ranking", ["engagement", "chronological"])
 def test_the_compiled_ranking_orders_the_feed_as_numpy_does(ranking):
-    """Ties (the same day, likes and tie-break), hidden and removed posts, and an
-    empty feed, short feeds (a merge sort) and long ones (a radix sort): the compiled
+    """Ties (the same day, likes and tie-break), hidden and removed posts or none, and
+    an empty feed, short feeds (a merge sort) and long ones (a radix sort): the compiled
     order is the NumPy form's, post for post."""
     rng = np.random.default_rng(11)
     loop = kernels.compiled().ranked
-    for size in (0, 1, 7, 400, RADIX_FROM - 1, RADIX_FROM + 300, 40_000):
+    sizes = (0, 1, 7, 400, RADIX_FROM - 1, RADIX_FROM + 300, 40_000)
+    for size, hiding in itertools.product(sizes, (0.1, 0.0)):
         feed = Feed()
         created = np.sort(rng.integers(0, 30, size))
         tiebreak = np.where(rng.random(size) < 0.3, 0.5, rng.random(size))  # many ties
         feed.add(created=created, tiebreak=tiebreak)
         feed.rank_likes = rng.integers(0, 4, size).astype(float)
         feed.rank_comments = rng.integers(0, 3, size).astype(float)
-        feed.hidden = rng.random(size) < 0.1
-        feed.removed = rng.random(size) < 0.1
+        feed.hidden = rng.random(size) < hiding
+        feed.removed = rng.random(size) < hiding
         likes = feed.rank_likes - rng.integers(0, 2, size)  # as a rule may count them
         for counted in (None, likes):
             want = feed.ranked(30, ranking, 2.0, counted)

@@ -65,8 +65,9 @@ def ranked_loop(  # type: ignore[no-untyped-def]
         order = np.argsort(key, kind="mergesort")
     else:
         order = sorting.radix_argsort(key)
-    for j in range(m):
-        order[j] = visible[order[j]]
+    if m < n:  # else every post is visible: its place is its row
+        for j in range(m):
+            order[j] = visible[order[j]]
     return order
 
 

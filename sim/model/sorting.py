@@ -46,21 +46,29 @@ def radix_argsort(key):  # type: ignore[no-untyped-def]
     A float's bits order as the float does once negative numbers have all their bits
     flipped and the others their sign bit set; -0.0 is taken as 0.0 first. A digit on
     which all keys agree (most of the exponent's, in a day's scores) costs no pass.
+    Once the passes done have ordered the keys by as many of their lowest bits as a
+    key's place needs, no later pass reads those bits: the place is kept in them, and
+    each later pass moves one array instead of two (at 400,000 keys, which outgrow the
+    cache, half the memory traffic).
     """
     n = len(key)
     top, digit = np.uint64(_TOP), np.uint64((1 << _WIDTH) - 1)
     raw = key.view(np.uint64)  # the keys' own bits (``key`` is contiguous)
     bits = np.empty(n, np.uint64)
+    counts = np.zeros((_DIGITS, 1 << _WIDTH), np.int64)
     for i in range(n):
         x = np.uint64(_NAN) if key[i] != key[i] else raw[i]
         if x == top:
             x = np.uint64(0)
-        bits[i] = ~x if x & top else x | top
-    counts = np.zeros((_DIGITS, 1 << _WIDTH), np.int64)
-    for i in range(n):
+        x = ~x if x & top else x | top
+        bits[i] = x
         for d in range(_DIGITS):
-            counts[d, (bits[i] >> np.uint64(_WIDTH * d)) & digit] += 1
+            counts[d, (x >> np.uint64(_WIDTH * d)) & digit] += 1
+    places = 0  # bits a place needs
+    while (1 << places) < n:
+        places += 1
     order, spare_bits, spare_order = np.arange(n), np.empty(n, np.uint64), np.empty(n, np.int64)
+    low = np.uint64(0)  # the bits that hold the places, once they do
     for d in range(_DIGITS):
         starts = counts[d]
         if starts.max() == n:  # one value of this digit: the order stays
@@ -69,11 +77,26 @@ def radix_argsort(key):  # type: ignore[no-untyped-def]
         for v in range(len(starts)):
             total, starts[v] = total + starts[v], total
         shift = np.uint64(_WIDTH * d)
-        for i in range(n):
-            v = (bits[i] >> shift) & digit
-            spare_bits[starts[v]] = bits[i]
-            spare_order[starts[v]] = order[i]
-            starts[v] += 1
+        if low:  # the places are in the keys
+            for i in range(n):
+                v = (bits[i] >> shift) & digit
+                spare_bits[starts[v]] = bits[i]
+                starts[v] += 1
+        elif places <= _WIDTH * (d + 1) < 64:  # put them there
+            low = np.uint64((1 << (_WIDTH * (d + 1))) - 1)
+            for i in range(n):
+                v = (bits[i] >> shift) & digit
+                spare_bits[starts[v]] = (bits[i] & ~low) | np.uint64(order[i])
+                starts[v] += 1
+        else:
+            for i in range(n):
+                v = (bits[i] >> shift) & digit
+                spare_bits[starts[v]] = bits[i]
+                spare_order[starts[v]] = order[i]
+                starts[v] += 1
+            order, spare_order = spare_order, order
         bits, spare_bits = spare_bits, bits
-        order, spare_order = spare_order, order
+    if low:
+        for i in range(n):
+            order[i] = np.int64(bits[i] & low)
     return order
