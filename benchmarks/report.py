@@ -6,6 +6,7 @@ the Markdown tables the README quotes (``benchmarks/results/latest.md``).
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 # The targets of the issue that asked for this benchmark.
@@ -213,30 +214,55 @@ def markdown_table(header: list[str], align: str, rows: list[list[str]]) -> list
     return lines + ["| " + " | ".join(row) + " |" for row in rows]
 
 
+# Runs whose reads a member-day differ by at most this share of the larger are compared
+# as doing the same work (``scaling_note``).
+READS_ALIKE = 0.05
+
+
 def scaling_note(sizes: list[dict[str, Any]]) -> str:
-    """Where the cost per member-day is lowest, what the largest size costs beside it, and
-    the same per read: sizes ask different numbers of reads of a member-day (the size
-    law), and reading is most of a large group's day."""
+    """Where the cost per member-day is lowest, and what the largest size costs beside it,
+    a member-day and in the two sizes' runs that read most alike: sizes ask different
+    numbers of reads of a member-day (their groups decline differently), and a year's
+    cost follows its reads, so a ratio per read would put every cost on the reads."""
     lowest = min(sizes, key=lambda row: row["cost_vs_smallest"])
     largest = max(sizes, key=lambda row: row["members"])
-
-    def per_read(row: dict[str, Any]) -> float:
-        return 1.0 / (row["member_days_per_s"] * row["reads_per_member_day"])
-
+    if lowest is largest:
+        return f"Cost per member-day is lowest at the largest size, {largest['members']:,} members."
     day = largest["cost_vs_smallest"] / lowest["cost_vs_smallest"]
+    big, small = min(
+        itertools.product(largest["runs"], lowest["runs"]),
+        key=lambda pair: abs(_reads(pair[0]) - _reads(pair[1])),
+    )
+    ratio = (big["seconds"] / big["member_days"]) / (small["seconds"] / small["member_days"])
+    if abs(_reads(big) - _reads(small)) <= READS_ALIKE * max(_reads(big), _reads(small)):
+        alike = (
+            f" Of the two sizes' runs, seed {big['seed']} of {largest['members']:,} and seed "
+            f"{small['seed']} of {lowest['members']:,} read most alike ({_reads(big):.3f} and "
+            f"{_reads(small):.3f} a member-day): the first cost {ratio:.2f}x the second a "
+            "member-day, in one pair of runs."
+        )
+    else:
+        alike = (
+            f" No run of the one size read within {READS_ALIKE:.0%} as much a member-day as "
+            "one of the other."
+        )
     caveat = (
         " The sizes ran for different numbers of days, and the first days after the "
-        "warm-up are a year's heaviest: compare them per read."
+        "warm-up are a year's heaviest."
         if len({row["days"] for row in sizes}) > 1
         else ""
     )
     return (
         f"Cost per member-day is lowest at {lowest['members']:,} members; "
-        f"{largest['members']:,} cost {day:.2f}x "
-        f"that a member-day, {per_read(largest) / per_read(lowest):.2f}x a read (its members "
-        f"read {largest['reads_per_member_day']:.3f} posts a day, those of {lowest['members']:,} "
-        f"{lowest['reads_per_member_day']:.3f})." + caveat
+        f"{largest['members']:,} cost {day:.2f}x that a member-day (its members read "
+        f"{largest['reads_per_member_day']:.3f} posts a day, those of {lowest['members']:,} "
+        f"{lowest['reads_per_member_day']:.3f})." + alike + caveat
     )
+
+
+def _reads(run: dict[str, Any]) -> float:
+    """A run's reads a member-day."""
+    return run["reads"] / run["member_days"]
 
 
 def markdown(result: dict[str, Any]) -> str:
