@@ -229,23 +229,6 @@ def scaling_note(sizes: list[dict[str, Any]]) -> str:
     if lowest is largest:
         return f"Cost per member-day is lowest at the largest size, {largest['members']:,} members."
     day = largest["cost_vs_smallest"] / lowest["cost_vs_smallest"]
-    big, small = min(
-        itertools.product(largest["runs"], lowest["runs"]),
-        key=lambda pair: abs(_reads(pair[0]) - _reads(pair[1])),
-    )
-    ratio = (big["seconds"] / big["member_days"]) / (small["seconds"] / small["member_days"])
-    if abs(_reads(big) - _reads(small)) <= READS_ALIKE * max(_reads(big), _reads(small)):
-        alike = (
-            f" Of the two sizes' runs, seed {big['seed']} of {largest['members']:,} and seed "
-            f"{small['seed']} of {lowest['members']:,} read most alike ({_reads(big):.3f} and "
-            f"{_reads(small):.3f} a member-day): the first cost {ratio:.2f}x the second a "
-            "member-day, in one pair of runs."
-        )
-    else:
-        alike = (
-            f" No run of the one size read within {READS_ALIKE:.0%} as much a member-day as "
-            "one of the other."
-        )
     caveat = (
         " The sizes ran for different numbers of days, and the first days after the "
         "warm-up are a year's heaviest."
@@ -256,7 +239,28 @@ def scaling_note(sizes: list[dict[str, Any]]) -> str:
         f"Cost per member-day is lowest at {lowest['members']:,} members; "
         f"{largest['members']:,} cost {day:.2f}x that a member-day (its members read "
         f"{largest['reads_per_member_day']:.3f} posts a day, those of {lowest['members']:,} "
-        f"{lowest['reads_per_member_day']:.3f})." + alike + caveat
+        f"{lowest['reads_per_member_day']:.3f})." + _alike(largest, lowest) + caveat
+    )
+
+
+def _alike(largest: dict[str, Any], lowest: dict[str, Any]) -> str:
+    """The two sizes' runs that read most alike, and what the first cost a member-day
+    beside the second, if they read within ``READS_ALIKE`` of each other."""
+    big, small = min(
+        itertools.product(largest["runs"], lowest["runs"]),
+        key=lambda pair: abs(_reads(pair[0]) - _reads(pair[1])),
+    )
+    if abs(_reads(big) - _reads(small)) > READS_ALIKE * max(_reads(big), _reads(small)):
+        return (
+            f" No run of the one size read within {READS_ALIKE:.0%} as much a member-day as "
+            "one of the other."
+        )
+    ratio = (big["seconds"] / big["member_days"]) / (small["seconds"] / small["member_days"])
+    return (
+        f" Of the two sizes' runs, seed {big['seed']} of {largest['members']:,} and seed "
+        f"{small['seed']} of {lowest['members']:,} read most alike ({_reads(big):.3f} and "
+        f"{_reads(small):.3f} a member-day): the first cost {ratio:.2f}x the second a "
+        "member-day, in one pair of runs."
     )
 
 

@@ -454,11 +454,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     adopt_orphans()
-    if args.executors:
-        import executors
-
-        executors.main(["--out", str(args.out), *(["--quick"] if args.quick else [])])
-        return
+    if args.executors:  # its own process: executors.py imports this module's helpers
+        script = Path(__file__).with_name("executors.py")
+        quick = ["--quick"] if args.quick else []
+        command = [sys.executable, str(script), "--out", str(args.out), *quick]
+        raise SystemExit(subprocess.call(command))
     if args.child:
         kind, *rest = args.child
         values = [int(v) if v.isdigit() else v for v in rest]
