@@ -89,7 +89,8 @@ def read_day(
     # likes and comments of each post (its reads are in ``table``): looked up at random,
     # as 4-byte integers
     counts = np.zeros((2, len(f)), np.int32 if len(i) < 2**31 else np.int64)
-    comments = np.empty((2, len(i)), np.int64)  # commenter and post of each comment
+    # the commenter and post of each comment, and the post of each like
+    comments = np.empty((3, len(i)), np.int64)
     reader = np.empty(len(i), np.int64)  # each read's reader's slot
     sums, x, likes, said = _LOOPS["payoff"](
         i, post, quality, cosine, bits,
@@ -354,7 +355,7 @@ def _payoff_loop(i, post, quality, cosine, bits, costs, readers, care, offered, 
     st, rates, counts, comments, contributions, since_promo, reader = reacting
     likes = st.copy()  # the likes' draws, one a read; the comments' are the next as many
     bitstream.advance(st, len(i))
-    liked = np.empty(len(i), post.dtype)  # the post of each like
+    liked = comments[2]  # the post of each like
     n_likes = 0
     n_comments = 0
     for r in range(len(i)):
