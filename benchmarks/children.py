@@ -50,8 +50,9 @@ def _load_loops() -> None:
     load_loops()
 
 
-def child_model(n: int, days: int, reps: int) -> dict[str, Any]:
-    """Repetitions of one model size in this (fresh) process, and its peak memory.
+def child_model(n: int, days: int, reps: int, first: int = 1) -> dict[str, Any]:
+    """Repetitions of one model size in this (fresh) process, seeds ``first`` on, and
+    its peak memory.
 
     The process loads the compiled loops first, as a sweep's worker does (with
     ``sim[fast]``), so that every size runs on the same path. Mesa's models hold
@@ -66,7 +67,7 @@ def child_model(n: int, days: int, reps: int) -> dict[str, Any]:
 
     after_import = _peak_rss_mib()
     runs = []
-    for seed in range(1, reps + 1):
+    for seed in range(first, first + reps):
         runs.append(_time_model(n, days, seed))
         gc.collect()
     return {"runs": runs, "rss_after_import_mib": after_import, "peak_rss_mib": _peak_rss_mib()}

@@ -7,6 +7,7 @@ the Markdown tables the README quotes (``benchmarks/results/latest.md``).
 from __future__ import annotations
 
 import itertools
+import statistics
 from typing import Any
 
 # The targets of the issue that asked for this benchmark.
@@ -239,7 +240,36 @@ def scaling_note(sizes: list[dict[str, Any]]) -> str:
         f"Cost per member-day is lowest at {lowest['members']:,} members; "
         f"{largest['members']:,} cost {day:.2f}x that a member-day (its members read "
         f"{largest['reads_per_member_day']:.3f} posts a day, those of {lowest['members']:,} "
-        f"{lowest['reads_per_member_day']:.3f})." + _alike(largest, lowest) + caveat
+        f"{lowest['reads_per_member_day']:.3f})."
+        + _in_turn(largest, lowest)
+        + _alike(largest, lowest)
+        + caveat
+    )
+
+
+def _in_turn(largest: dict[str, Any], lowest: dict[str, Any]) -> str:
+    """What the first size cost a member-day beside the second within each round of
+    ``run.measure_sizes``, where they ran in turn: the machine's drift over the minutes
+    between rounds does not enter these ratios."""
+    rounds = sorted({run.get("round") for run in largest["runs"]} - {None})
+    ratios = [
+        _cost(largest["runs"], r) / _cost(lowest["runs"], r)
+        for r in rounds
+        if any(run.get("round") == r for run in lowest["runs"])
+    ]
+    if len(ratios) < 2:
+        return ""
+    return (
+        f" Round by round, the sizes in turn, {largest['members']:,} cost "
+        + ", ".join(f"{x:.2f}" for x in ratios)
+        + f"x {lowest['members']:,} a member-day."
+    )
+
+
+def _cost(runs: list[dict[str, Any]], round_: int) -> float:
+    """The median seconds per member-day of the runs of one round."""
+    return statistics.median(
+        run["seconds"] / run["member_days"] for run in runs if run.get("round") == round_
     )
 
 

@@ -11,7 +11,9 @@ README quotes), and prints the tables.
 
 What is measured (times are medians over repetitions, because shared machines are
 noisy; each measurement runs in a fresh Python process, so that peak memory belongs
-to one model size and nothing is cached from one measurement to the next):
+to one model size and nothing is cached from one measurement to the next; the model
+sizes run in rounds, each round every size in turn, so that the machine's drift over
+minutes does not pass for a difference between sizes):
 
 - ``CommunityModel`` with the default mix (spammers included) at 1,000 to 1,000,000
   members for a year, daily data collection on: member-days per second (members at
@@ -71,6 +73,7 @@ FULL: dict[str, Any] = {
         (300_000, 365, 3),
         (1_000_000, 365, 3),
     ],
+    "size_rounds": 3,  # the sizes in turn, each round with a third of each size's seeds
     "mesa_reps": 7,
     "mesa_steps": 365,
     "startup_reps": 7,
@@ -86,6 +89,7 @@ QUICK: dict[str, Any] = {
         (300_000, 60, 1),
         (1_000_000, 30, 1),
     ],
+    "size_rounds": 1,
     "mesa_reps": 3,
     "mesa_steps": 365,
     "startup_reps": 3,
@@ -108,38 +112,54 @@ def _child(kind: str, *args: Any) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------ measurements
-def measure_sizes(sizes: list[tuple[int, int, int]]) -> list[dict[str, Any]]:
-    """Member-days per second and peak memory per model size."""
-    rows = []
-    for n, days, reps in sizes:
-        _say(f"model: {n:,} members x {days} days, {reps} repetitions")
-        got = _child("model", n, days, reps)
-        seconds = statistics.median(r["seconds"] for r in got["runs"])
-        setup = statistics.median(r["setup_seconds"] for r in got["runs"])
-        present = statistics.median(r["members_present_days"] / r["seconds"] for r in got["runs"])
-        # the work a member-day asks of the model differs between sizes (the size law)
-        reads = statistics.median(r["reads"] / (n * days) for r in got["runs"])
-        posts = statistics.median(r["posts"] / (n * days) for r in got["runs"])
-        rows.append(
-            {
-                "members": n,
-                "days": days,
-                "repetitions": reps,
-                "seconds": seconds,
-                "seconds_per_year": setup + (seconds - setup) * 365 / days,
-                "setup_seconds": setup,
-                "member_days_per_s": n * days / seconds,
-                "present_member_days_per_s": present,
-                "reads_per_member_day": reads,
-                "posts_per_member_day": posts,
-                "peak_rss_mib": got["peak_rss_mib"],
-                "rss_after_import_mib": got["rss_after_import_mib"],
-                "runs": got["runs"],
-            }
-        )
+def measure_sizes(sizes: list[tuple[int, int, int]], rounds: int) -> list[dict[str, Any]]:
+    """Member-days per second and peak memory per model size, measured in ``rounds``.
+
+    A machine's speed drifts over minutes, by as much as the sizes differ; measured one
+    after the other, the last size would pay for the drift. So each round runs every
+    size in turn, each in a fresh process, with its share of the repetitions (seeds
+    counted on from the round before): the largest sizes run one seed a round, and
+    sizes compare within a round (``report.scaling_note``)."""
+    got: dict[int, list[dict[str, Any]]] = {n: [] for n, _, _ in sizes}
+    for r in range(rounds):
+        for n, days, reps in sizes:
+            first, last = r * reps // rounds, (r + 1) * reps // rounds
+            if last == first:
+                continue
+            seeds = f"seed {last}" if last == first + 1 else f"seeds {first + 1} to {last}"
+            _say(f"model, round {r + 1} of {rounds}: {n:,} members x {days} days, {seeds}")
+            child = _child("model", n, days, last - first, first + 1)
+            child["runs"] = [{**run, "round": r + 1} for run in child["runs"]]
+            got[n].append(child)
+    rows = [_size_row(n, days, reps, got[n]) for n, days, reps in sizes]
     for row in rows:  # cost per member-day is 1 / throughput
         row["cost_vs_smallest"] = rows[0]["member_days_per_s"] / row["member_days_per_s"]
     return rows
+
+
+def _size_row(n: int, days: int, reps: int, children: list[dict[str, Any]]) -> dict[str, Any]:
+    """One size's medians over its runs, and its largest peak memory."""
+    runs = [run for child in children for run in child["runs"]]
+    seconds = statistics.median(r["seconds"] for r in runs)
+    setup = statistics.median(r["setup_seconds"] for r in runs)
+    return {
+        "members": n,
+        "days": days,
+        "repetitions": reps,
+        "seconds": seconds,
+        "seconds_per_year": setup + (seconds - setup) * 365 / days,
+        "setup_seconds": setup,
+        "member_days_per_s": n * days / seconds,
+        "present_member_days_per_s": statistics.median(
+            r["members_present_days"] / r["seconds"] for r in runs
+        ),
+        # the work a member-day asks of the model differs between sizes (the size law)
+        "reads_per_member_day": statistics.median(r["reads"] / (n * days) for r in runs),
+        "posts_per_member_day": statistics.median(r["posts"] / (n * days) for r in runs),
+        "peak_rss_mib": max(child["peak_rss_mib"] for child in children),
+        "rss_after_import_mib": statistics.median(c["rss_after_import_mib"] for c in children),
+        "runs": runs,
+    }
 
 
 def measure_mesa(steps: int, reps: int) -> dict[str, Any]:
@@ -470,7 +490,7 @@ def main(argv: list[str] | None = None) -> None:
     result: dict[str, Any] = {"quick": args.quick, "machine": machine()}
     with tempfile.TemporaryDirectory(prefix="sim-bench-") as tmp:
         scratch = Path(tmp)
-        result["sizes"] = measure_sizes(mode["sizes"])
+        result["sizes"] = measure_sizes(mode["sizes"], mode["size_rounds"])
         result["mesa"] = measure_mesa(mode["mesa_steps"], mode["mesa_reps"])
         result["startup"] = measure_startup(mode["startup_reps"], scratch)
         result["sweep"] = measure_sweep(mode["sweep_replicates"], mode["sweep_reps"], scratch)

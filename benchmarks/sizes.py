@@ -5,11 +5,11 @@ Run from the project's root folder, with the project installed (``pip install -e
     python benchmarks/sizes.py                                   # about 4 minutes
     python benchmarks/sizes.py --sizes 100000,1000000 --rounds 5
 
-``run.py`` measures a few sizes, each several times in a row. A machine's speed
-drifts over minutes, so two sizes measured minutes apart differ by more than the
-sizes alone make them. Here every round runs each size once, in turn, each in a fresh
-process (``run.py``'s own child, compiled loops loaded first as in a sweep), and the
-ratio to the first size is taken within each round. It prints, per size, the median
+A machine's speed drifts over minutes, so two sizes measured minutes apart differ by
+more than the sizes alone make them. Here, as in ``run.py``'s sizes, every round runs
+each size once, in turn, each in a fresh process (``run.py``'s own child, compiled
+loops loaded first as in a sweep), and the ratio to the first size is taken within
+each round; this script takes more sizes, one seed, and the days without the set-up. It prints, per size, the median
 over rounds of the nanoseconds per member-day (set-up included, and the days alone)
 and of the set-up's seconds, and each round's ratio to the first size. Nothing is
 written.
@@ -17,8 +17,8 @@ written.
 Every run here is seed 1's. A group's own draws change how long it takes: at 100,000
 members seed 1 takes 3.6 to 3.8 s a year and seeds 2 and 3 about 3.4, whatever their
 order in a process (fourteenth round), while at 1,000,000 the seeds differ less.
-``run.py`` takes the median of seeds 1 to 3, so its ratios between sizes come out
-higher than these.
+``run.py`` runs seeds 1 to 3, one a round, and takes their median, so its ratios
+between sizes can differ from these.
 """
 
 from __future__ import annotations
