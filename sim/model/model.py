@@ -91,22 +91,23 @@ class CommunityModel(mesa.Model):
             self.scenario = scenario
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else None
         self.params = values
-        self.state = Population(capacity=int(values["n_members"] * 1.25) + 16)
-        self.feed = Feed()
-        self.rules = build_rules(values)
-        self.kernels = kernels.select(values["n_members"], self.rng)
-        allocator.keep_freed_memory(values["n_members"])  # large groups: process-wide
-        self._flagging = any(type(rule).flags is not Rule.flags for rule in self.rules)
-        self.companies = Companies()
-        self.draws = DrawBuffer(self.kernels.fill)
-        self.roster = Roster(self, self.state)
-        self.day = -values["warmup"]
-        self.reputation: float | None = None
-        self.events = DayEvents()
-        self.today: dict[str, float] = {}
-        self.logs = Logs() if logs else None
-        self._add_members(founders(self.rng, values), founding=True)
-        self._warm_up()
+        with allocator.small_pages(values["n_members"]):  # a large group's first touches
+            self.state = Population(capacity=int(values["n_members"] * 1.25) + 16)
+            self.feed = Feed()
+            self.rules = build_rules(values)
+            self.kernels = kernels.select(values["n_members"], self.rng)
+            allocator.keep_freed_memory(values["n_members"])  # large groups: process-wide
+            self._flagging = any(type(rule).flags is not Rule.flags for rule in self.rules)
+            self.companies = Companies()
+            self.draws = DrawBuffer(self.kernels.fill)
+            self.roster = Roster(self, self.state)
+            self.day = -values["warmup"]
+            self.reputation: float | None = None
+            self.events = DayEvents()
+            self.today: dict[str, float] = {}
+            self.logs = Logs() if logs else None
+            self._add_members(founders(self.rng, values), founding=True)
+            self._warm_up()
         self.datacollector = DailyCollector()
         self.datacollector.collect(self)
         self.running = True
