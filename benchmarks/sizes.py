@@ -9,10 +9,10 @@ A machine's speed drifts over minutes, so two sizes measured minutes apart diffe
 more than the sizes alone make them. Here, as in ``run.py``'s sizes, every round runs
 each size once, in turn, each in a fresh process (``run.py``'s own child, compiled
 loops loaded first as in a sweep), and the ratio to the first size is taken within
-each round; this script takes more sizes, one seed, and the days without the set-up. It prints, per size, the median
-over rounds of the nanoseconds per member-day (set-up included, and the days alone)
-and of the set-up's seconds, and each round's ratio to the first size. Nothing is
-written.
+each round; this script takes more sizes, one seed, and the days without the set-up.
+It prints, per size, the median over rounds of the nanoseconds per member-day (set-up
+included, and the days alone) and of the set-up's seconds, and each round's ratio to
+the first size. Nothing is written.
 
 Every run here is seed 1's. A group's own draws change how long it takes: at 100,000
 members seed 1 takes 3.6 to 3.8 s a year and seeds 2 and 3 about 3.4, whatever their
