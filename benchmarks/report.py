@@ -136,6 +136,32 @@ def _headline_shown(result: dict[str, Any]) -> str:
     return f"{headline['runs_per_s']:.2f} runs/s ({headline['runs']} runs: {rates}); {copy}"
 
 
+def size_row(n: int, days: int, reps: int, children: list[dict[str, Any]]) -> dict[str, Any]:
+    """A model size's row of the table: medians over its runs (from one or more child
+    processes), and its largest peak memory."""
+    runs = [run for child in children for run in child["runs"]]
+    seconds = statistics.median(r["seconds"] for r in runs)
+    setup = statistics.median(r["setup_seconds"] for r in runs)
+    return {
+        "members": n,
+        "days": days,
+        "repetitions": reps,
+        "seconds": seconds,
+        "seconds_per_year": setup + (seconds - setup) * 365 / days,
+        "setup_seconds": setup,
+        "member_days_per_s": n * days / seconds,
+        "present_member_days_per_s": statistics.median(
+            r["members_present_days"] / r["seconds"] for r in runs
+        ),
+        # the work a member-day asks of the model differs between sizes (the size law)
+        "reads_per_member_day": statistics.median(r["reads"] / (n * days) for r in runs),
+        "posts_per_member_day": statistics.median(r["posts"] / (n * days) for r in runs),
+        "peak_rss_mib": max(child["peak_rss_mib"] for child in children),
+        "rss_after_import_mib": statistics.median(c["rss_after_import_mib"] for c in children),
+        "runs": runs,
+    }
+
+
 def scale_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The targets on speed at scale: a million members, scaling, Mesa, sweep, classroom."""
     sizes = sorted(result["sizes"], key=lambda row: row["members"])

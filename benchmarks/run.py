@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import Any
 
 from children import CHILDREN
-from report import markdown, scale_targets, targets
+from report import markdown, scale_targets, size_row, targets
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADLINE = ROOT / "experiments" / "headline.toml"
@@ -131,35 +131,10 @@ def measure_sizes(sizes: list[tuple[int, int, int]], rounds: int) -> list[dict[s
             child = _child("model", n, days, last - first, first + 1)
             child["runs"] = [{**run, "round": r + 1} for run in child["runs"]]
             got[n].append(child)
-    rows = [_size_row(n, days, reps, got[n]) for n, days, reps in sizes]
+    rows = [size_row(n, days, reps, got[n]) for n, days, reps in sizes]
     for row in rows:  # cost per member-day is 1 / throughput
         row["cost_vs_smallest"] = rows[0]["member_days_per_s"] / row["member_days_per_s"]
     return rows
-
-
-def _size_row(n: int, days: int, reps: int, children: list[dict[str, Any]]) -> dict[str, Any]:
-    """One size's medians over its runs, and its largest peak memory."""
-    runs = [run for child in children for run in child["runs"]]
-    seconds = statistics.median(r["seconds"] for r in runs)
-    setup = statistics.median(r["setup_seconds"] for r in runs)
-    return {
-        "members": n,
-        "days": days,
-        "repetitions": reps,
-        "seconds": seconds,
-        "seconds_per_year": setup + (seconds - setup) * 365 / days,
-        "setup_seconds": setup,
-        "member_days_per_s": n * days / seconds,
-        "present_member_days_per_s": statistics.median(
-            r["members_present_days"] / r["seconds"] for r in runs
-        ),
-        # the work a member-day asks of the model differs between sizes (the size law)
-        "reads_per_member_day": statistics.median(r["reads"] / (n * days) for r in runs),
-        "posts_per_member_day": statistics.median(r["posts"] / (n * days) for r in runs),
-        "peak_rss_mib": max(child["peak_rss_mib"] for child in children),
-        "rss_after_import_mib": statistics.median(c["rss_after_import_mib"] for c in children),
-        "runs": runs,
-    }
 
 
 def measure_mesa(steps: int, reps: int) -> dict[str, Any]:
