@@ -1,4 +1,4 @@
-"""The memory a large group asks of the system (on Linux with glibc).
+"""The memory a large group asks of the system (on Linux).
 
 A large group allocates and frees the same read-sized arrays dozens of times a day:
 at 1,000,000 members a day reads about a million posts, so each such array is about
@@ -25,7 +25,9 @@ compaction: the system counted no compaction stalls. Part of it may be the colum
 room beyond their rows, which a huge page zeroes with them.) The days keep NumPy's
 request. The switch is NumPy's own (``_set_madvise_hugepage``, named in NumPy 1.20's
 release notes; the environment variable ``NUMPY_MADVISE_HUGEPAGE`` sets it at
-start-up); where NumPy has no such switch, nothing changes.
+start-up); where NumPy has no such switch, nothing changes. The setting is the
+process's: large groups set up at once in threads of one process may leave it off,
+which changes the speed of the days, never a result.
 """
 
 from __future__ import annotations
