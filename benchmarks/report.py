@@ -154,8 +154,8 @@ def size_row(n: int, days: int, reps: int, children: list[dict[str, Any]]) -> di
             r["members_present_days"] / r["seconds"] for r in runs
         ),
         # the work a member-day asks of the model differs between sizes (the size law)
-        "reads_per_member_day": statistics.median(r["reads"] / (n * days) for r in runs),
-        "posts_per_member_day": statistics.median(r["posts"] / (n * days) for r in runs),
+        "reads_per_member_day": statistics.median(_reads(r) for r in runs),
+        "posts_per_member_day": statistics.median(r["posts"] / r["member_days"] for r in runs),
         "peak_rss_mib": max(child["peak_rss_mib"] for child in children),
         "rss_after_import_mib": statistics.median(c["rss_after_import_mib"] for c in children),
         "runs": runs,
@@ -294,9 +294,7 @@ def _in_turn(largest: dict[str, Any], lowest: dict[str, Any]) -> str:
 
 def _cost(runs: list[dict[str, Any]], round_: int) -> float:
     """The median seconds per member-day of the runs of one round."""
-    return statistics.median(
-        run["seconds"] / run["member_days"] for run in runs if run.get("round") == round_
-    )
+    return statistics.median(_seconds(run) for run in runs if run.get("round") == round_)
 
 
 def _alike(largest: dict[str, Any], lowest: dict[str, Any]) -> str:
@@ -311,7 +309,7 @@ def _alike(largest: dict[str, Any], lowest: dict[str, Any]) -> str:
             f" No run of the one size read within {READS_ALIKE:.0%} as much a member-day as "
             "one of the other."
         )
-    ratio = (big["seconds"] / big["member_days"]) / (small["seconds"] / small["member_days"])
+    ratio = _seconds(big) / _seconds(small)
     return (
         f" Of the two sizes' runs, seed {big['seed']} of {largest['members']:,} and seed "
         f"{small['seed']} of {lowest['members']:,} read most alike ({_reads(big):.3f} and "
@@ -323,6 +321,11 @@ def _alike(largest: dict[str, Any], lowest: dict[str, Any]) -> str:
 def _reads(run: dict[str, Any]) -> float:
     """A run's reads a member-day."""
     return run["reads"] / run["member_days"]
+
+
+def _seconds(run: dict[str, Any]) -> float:
+    """A run's seconds a member-day."""
+    return run["seconds"] / run["member_days"]
 
 
 def markdown(result: dict[str, Any]) -> str:
